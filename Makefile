@@ -1,0 +1,161 @@
+# frontd -- GNU make, no autotools.
+#
+#   make                  build build/frontd (installs missing packages)
+#   make check            build and run every test; ends "N passed, N failed"
+#   make check SANITIZE=address   ... with ASan+UBSan (build-address/)
+#   make check SANITIZE=thread    ... with TSan (build-thread/)
+#   make bench            nginx origin + frontd + wrk
+#   make bench-waiter     the waiter alone over socketpairs
+#   make run              frontd on conf/frontd.conf before a demo origin
+#   make deps             install the Debian packages the build/tests need
+#   make install          PREFIX=/usr/local DESTDIR=
+
+PREFIX	?= /usr/local
+DESTDIR	?=
+CC	?= cc
+SANITIZE ?=
+WERROR	?=
+
+LLHTTP_SRC	= /usr/share/llhttp
+LLHTTP_INC	= /usr/share/include/llhttp
+
+ifeq ($(SANITIZE),)
+B		?= build
+SANFLAGS	=
+else
+B		?= build-$(SANITIZE)
+ifeq ($(SANITIZE),address)
+SANFLAGS	= -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+		  -fno-omit-frame-pointer
+else ifeq ($(SANITIZE),thread)
+SANFLAGS	= -fsanitize=thread -fno-omit-frame-pointer
+else
+$(error SANITIZE must be address or thread)
+endif
+endif
+
+WARN	= -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wshadow \
+	  -Wpointer-arith -Wsign-compare -Wcast-qual -Wno-unused-parameter
+ifneq ($(WERROR),)
+WARN	+= -Werror
+endif
+
+CONFUSE_CFLAGS	:= $(shell pkg-config --cflags libconfuse 2>/dev/null)
+CONFUSE_LIBS	:= $(shell pkg-config --libs libconfuse 2>/dev/null || echo -lconfuse)
+
+OPT	?= -O2
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE -g $(OPT) $(WARN) $(SANFLAGS) \
+	  -Ilib -I$(LLHTTP_INC) $(CFLAGS)
+LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS) -pthread -lm
+
+LIB_SRC		= $(sort $(wildcard lib/*.c))
+LIB_OBJ		= $(patsubst lib/%.c,$(B)/lib/%.o,$(LIB_SRC))
+DAEMON_SRC	= $(sort $(wildcard daemon/*.c))
+DAEMON_OBJ	= $(patsubst daemon/%.c,$(B)/daemon/%.o,$(DAEMON_SRC))
+UNIT_SRC	= $(sort $(wildcard tests/unit/t_*.c))
+UNIT_BIN	= $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+BENCH_SRC	= $(sort $(wildcard tests/bench/*.c))
+BENCH_BIN	= $(patsubst tests/bench/%.c,$(B)/tests/%,$(BENCH_SRC))
+LLHTTP_OBJ	= $(B)/llhttp/api.o $(B)/llhttp/http.o $(B)/llhttp/llhttp.o
+
+# Debian packages for the build, the tests and the benchmarks.
+DEB_PKGS = gcc make pkg-config node-llhttp libconfuse-dev \
+	   python3 curl varnish nginx-light wrk mandoc libxml2-utils
+
+.PHONY: all deps check unit integ bench bench-waiter run install clean \
+	portcheck
+all: $(B)/frontd
+
+#--------------------------------------------------------------------
+# Packages: install what is missing (as root), or say what to run.
+
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
+		grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+	    echo "frontd: missing packages; run as root:"; \
+	    echo "  apt-get install -y$$missing"; exit 1; \
+	fi; \
+	echo "frontd: installing$$missing"; \
+	apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq$$missing
+
+$(B)/.deps:
+	@test -f $(LLHTTP_SRC)/llhttp.c -a -f /usr/include/confuse.h || \
+	    $(MAKE) --no-print-directory deps
+	@mkdir -p $(B) && touch $@
+
+#--------------------------------------------------------------------
+# llhttp, from Debian's node-llhttp C sources; nothing of it is committed.
+
+$(B)/llhttp/%.o: $(LLHTTP_SRC)/%.c $(B)/.deps
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -g $(OPT) $(SANFLAGS) -I$(LLHTTP_INC) -c -o $@ $<
+
+$(B)/libllhttp.a: $(LLHTTP_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+#--------------------------------------------------------------------
+# lib/ (mechanism) and daemon/ (policy)
+
+$(B)/lib/%.o: lib/%.c $(wildcard lib/*.h) $(B)/.deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(B)/daemon/%.o: daemon/%.c $(wildcard lib/*.h daemon/*.h daemon/tbl/*.h) \
+    $(B)/.deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Idaemon $(CONFUSE_CFLAGS) -c -o $@ $<
+
+$(B)/libfrontd.a: $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/frontd: $(DAEMON_OBJ) $(B)/libfrontd.a $(B)/libllhttp.a
+	$(CC) -o $@ $(DAEMON_OBJ) $(B)/libfrontd.a $(B)/libllhttp.a \
+	    $(CONFUSE_LIBS) $(LDFLAGS_ALL)
+
+#--------------------------------------------------------------------
+# Tests: unit tests link lib/ alone.
+
+$(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(B)/libfrontd.a \
+    $(B)/libllhttp.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(B)/libfrontd.a \
+	    $(B)/libllhttp.a $(LDFLAGS_ALL)
+
+$(B)/tests/%: tests/bench/%.c $(B)/libfrontd.a $(B)/libllhttp.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(B)/libfrontd.a \
+	    $(B)/libllhttp.a $(LDFLAGS_ALL)
+
+# The waiter and the event-port layer's users must compile unchanged
+# against the illumos declarations (tests/illumos/port.h).
+portcheck:
+	@for f in lib/waiter.c; do \
+	    $(CC) -std=c11 -D_GNU_SOURCE $(WARN) -Werror -fsyntax-only \
+		-DFRONTD_PORT_NATIVE_CHECK -Itests/illumos -Ilib $$f || exit 1; \
+	done
+
+check: deps all $(UNIT_BIN) $(BENCH_BIN) portcheck
+	@B=$(B) SANITIZE=$(SANITIZE) sh tests/run.sh
+
+unit: all $(UNIT_BIN)
+	@B=$(B) SANITIZE=$(SANITIZE) ONLY=unit sh tests/run.sh
+
+integ: all
+	@B=$(B) SANITIZE=$(SANITIZE) ONLY=integ sh tests/run.sh
+
+bench-waiter: $(B)/tests/bench_waiter
+	$(B)/tests/bench_waiter
+
+bench: all
+	@B=$(B) sh tests/bench/bench.sh
+
+run: all
+	@B=$(B) sh conf/demo.sh
+
+clean:
+	rm -rf build build-address build-thread

@@ -1,0 +1,96 @@
+/*-
+ * Copyright (c) 2026 The frontd authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * conf.h -- the configuration, as an immutable reference-counted object.
+ *
+ * conf.c is the only user of libconfuse.  It parses the file, checks every
+ * value, resolves addresses, and copies the result into a struct conf that
+ * nobody changes afterwards.  A reload builds a new one and swaps a
+ * pointer; each request holds a reference to the one it started with.
+ */
+
+#ifndef FRONTD_CONF_H
+#define FRONTD_CONF_H
+
+#include <sys/socket.h>
+#include <stdint.h>
+
+#include "htc.h"
+#include "tim.h"
+
+struct conf_listen {
+	char			*spec;		/* as written: "*:8080" */
+	struct sockaddr_storage	addr;
+	socklen_t		addrlen;
+};
+
+struct conf_backend {
+	unsigned		magic;
+#define CONF_BACKEND_MAGIC	0x42454e44
+	unsigned		idx;		/* position in conf->backend */
+	char			*name;
+	char			*address;	/* as written */
+	struct sockaddr_storage	addr;
+	socklen_t		addrlen;
+	tim_dur			connect_timeout;	/* 3s */
+	tim_dur			first_byte_timeout;	/* 30s */
+	tim_dur			between_bytes_timeout;	/* 30s */
+	tim_dur			idle_timeout;		/* pooled conn, 4s */
+	unsigned		max_idle;	/* pooled conns per worker, 64 */
+};
+
+struct conf {
+	unsigned		magic;
+#define CONF_MAGIC		0x434f4e46
+	unsigned		refcnt;		/* atomic */
+	char			*file;		/* NULL: the embedded default */
+
+	unsigned		nlisten;
+	struct conf_listen	*listen;
+	unsigned		nbackend;
+	struct conf_backend	*backend;
+
+	tim_dur			timeout_idle;	/* 75s */
+	tim_dur			timeout_req;	/* 10s */
+	tim_dur			timeout_client;	/* 30s */
+	tim_dur			timeout_linger;	/* 0.05s, worker keeps a quiet session */
+	tim_dur			drain_timeout;	/* 20s */
+
+	unsigned		workers;	/* 0 in the file: 2 per core */
+	unsigned		worker_sessions; /* sessions a worker drives at once: 2000 */
+	unsigned		queue_len;	/* requests waiting for a worker: 1024 */
+	unsigned		max_connections; /* client sessions: 10000 */
+	uint64_t		max_body_size;	/* 0: no limit */
+	struct htc_limits	limits;		/* head_max 16k, field_max 8k,
+						   nfield_max 100, target_max 8k */
+
+	char			*pidfile;	/* NULL: none */
+	char			*user;		/* NULL: keep */
+	char			*group;
+	char			*access_log;	/* NULL: off */
+	char			*admin_listen;	/* NULL: off */
+};
+
+/*
+ * Parse 'file' (NULL: the embedded default, conf/frontd.conf).  On
+ * failure NULL, and 'err' holds one line "FILE:LINE: reason" (or
+ * "FILE: reason" when there is no line to name).  The result has one
+ * reference.
+ */
+struct conf *CONF_Load(const char *file, char *err, size_t errlen);
+
+/* The same from a string (tests, the embedded default); 'name' is for errors. */
+struct conf *CONF_LoadString(const char *name, const char *text,
+    char *err, size_t errlen);
+
+struct conf *CONF_Ref(struct conf *);		/* any thread */
+void CONF_Rel(struct conf **);			/* any thread; frees at 0 */
+
+/* The backend called 'name', or NULL. */
+const struct conf_backend *CONF_Backend(const struct conf *, const char *);
+
+/* Default path of the configuration file when -f is not given. */
+#define CONF_DEFAULT_PATH	"/etc/frontd/frontd.conf"
+
+#endif /* FRONTD_CONF_H */
