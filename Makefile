@@ -113,9 +113,22 @@ $(B)/daemon/%.o: daemon/%.c $(wildcard lib/*.h daemon/*.h daemon/tbl/*.h) \
 $(B)/libfrontd.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-$(B)/frontd: $(DAEMON_OBJ) $(B)/libfrontd.a $(B)/libllhttp.a
-	$(CC) -o $@ $(DAEMON_OBJ) $(B)/libfrontd.a $(B)/libllhttp.a \
-	    $(CONFUSE_LIBS) $(LDFLAGS_ALL)
+# The default configuration is compiled in from conf/frontd.conf.
+$(B)/gen/conf_default.c: conf/frontd.conf
+	@mkdir -p $(dir $@)
+	@{ echo '/* generated from conf/frontd.conf */'; \
+	   echo 'extern const char CONF_default[];'; \
+	   echo 'const char CONF_default[] ='; \
+	   sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
+	   echo ';'; } > $@
+
+$(B)/gen/conf_default.o: $(B)/gen/conf_default.c
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(B)/frontd: $(DAEMON_OBJ) $(B)/gen/conf_default.o $(B)/libfrontd.a \
+    $(B)/libllhttp.a
+	$(CC) -o $@ $(DAEMON_OBJ) $(B)/gen/conf_default.o $(B)/libfrontd.a \
+	    $(B)/libllhttp.a $(CONFUSE_LIBS) $(LDFLAGS_ALL)
 
 #--------------------------------------------------------------------
 # Tests: unit tests link lib/ alone.
