@@ -172,3 +172,5 @@ run: all
 
 clean:
 	rm -rf build build-address build-thread
+
+-include smf/install.mk
