@@ -1,12 +1,315 @@
-/* placeholder until the daemon life cycle lands */
+/*-
+ * Copyright (c) 2026 The frontd authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * daemon.c -- the running daemon: daemonize, start the threads, handle
+ * signals, reload, drain and stop.
+ *
+ * Without -F the process forks; the child does everything that needs
+ * the final process (event ports and threads are created only there:
+ * an event port does not survive fork usefully) and reports through a
+ * pipe once it listens on every address, so the parent exits 0 only then
+ * -- or non-zero with the child's reason on stderr.  That is the
+ * readiness SMF and systemd's Type=forking wait for.
+ *
+ * Signals are blocked in every thread and taken by sigwait() in the main
+ * thread: HUP reloads, TERM and INT drain and stop, USR1 reopens logs.
+ * Nothing runs in a signal handler.
+ *
+ * The current configuration is one pointer, swapped under a mutex on
+ * reload; a session compares its own pointer with it at each request and
+ * takes a reference only when it changed, so the request path touches no
+ * shared cache line in the common case.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
-#include "daemon.h"
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "frontd.h"
+#include "acceptor.h"
 #include "conf.h"
-int
-DAEMON_Main(struct conf *conf, const char *conffile, int foreground)
+#include "daemon.h"
+#include "log.h"
+
+struct counters		g_counters;
+unsigned		g_draining;
+unsigned		g_sessions;
+
+static pthread_mutex_t	dmn_mtx = PTHREAD_MUTEX_INITIALIZER;
+static struct conf	*dmn_conf;	/* current; swapped under dmn_mtx */
+static unsigned		dmn_gen;
+
+/*--------------------------------------------------------------------
+ * A new reference to the current configuration (any thread).
+ */
+
+struct conf *
+DMN_Conf(void)
 {
-	(void)conffile; (void)foreground;
+	struct conf *c;
+
+	AZ(pthread_mutex_lock(&dmn_mtx));
+	c = CONF_Ref(dmn_conf);
+	AZ(pthread_mutex_unlock(&dmn_mtx));
+	return (c);
+}
+
+unsigned
+DMN_ConfGen(void)
+{
+
+	return (__atomic_load_n(&dmn_gen, __ATOMIC_ACQUIRE));
+}
+
+/*--------------------------------------------------------------------
+ * Move *cp to the current configuration if it is an older one.
+ */
+
+void
+DMN_ConfUpdate(struct conf **cp)
+{
+
+	if (__atomic_load_n(&dmn_conf, __ATOMIC_ACQUIRE) == *cp)
+		return;
+	CONF_Rel(cp);
+	*cp = DMN_Conf();
+}
+
+/*--------------------------------------------------------------------
+ * Swap in a new configuration; the old one lives on in the sessions and
+ * requests that still hold it.
+ */
+
+static void
+dmn_conf_set(struct conf *conf)
+{
+	struct conf *old;
+
+	AZ(pthread_mutex_lock(&dmn_mtx));
+	old = dmn_conf;
+	__atomic_store_n(&dmn_conf, conf, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&dmn_gen, 1, __ATOMIC_RELEASE);
+	AZ(pthread_mutex_unlock(&dmn_mtx));
+	if (old != NULL)
+		CONF_Rel(&old);
+}
+
+/*--------------------------------------------------------------------
+ * HUP: parse the file again; keep the running configuration if the new
+ * one is bad.
+ */
+
+static void
+dmn_reload(const char *file)
+{
+	struct conf *conf;
+	char err[512];
+
+	conf = CONF_Load(file, err, sizeof err);
+	if (conf == NULL) {
+		log_warnx("reload: %s (configuration unchanged)", err);
+		return;
+	}
+	dmn_conf_set(conf);
+	log_info("reload: configuration %s loaded",
+	    file != NULL ? file : "(default)");
+}
+
+/*--------------------------------------------------------------------
+ * Raise the soft descriptor limit to the hard one.
+ */
+
+static void
+dmn_rlimit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+		log_info("descriptors: limit %llu",
+		    (unsigned long long)rl.rlim_cur);
+}
+
+/*--------------------------------------------------------------------
+ * Fork; the parent waits for the child's word and exits with it.  In the
+ * child, returns the write end of the pipe.
+ */
+
+static int
+dmn_fork(void)
+{
+	char buf[600];
+	ssize_t l;
+	int p[2], st;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) != 0)
+		fatalc(EX_OSERR, "daemonize: pipe: %s", strerror(errno));
+	pid = fork();
+	if (pid < 0)
+		fatalc(EX_OSERR, "daemonize: fork: %s", strerror(errno));
+	if (pid == 0) {
+		(void)close(p[0]);
+		(void)setsid();
+		return (p[1]);
+	}
+	(void)close(p[1]);
+	l = read(p[0], buf, sizeof buf - 1);
+	if (l > 0 && buf[0] == '0')
+		_exit(0);
+	if (l > 1) {
+		buf[l] = '\0';
+		(void)fprintf(stderr, "frontd: %s\n", buf + 1);
+		_exit(buf[0] == 'c' ? EX_CONFIG : EX_OSERR);
+	}
+	(void)waitpid(pid, &st, 0);
+	(void)fprintf(stderr, "frontd: the daemon exited during start-up\n");
+	_exit(EX_OSERR);
+}
+
+/*--------------------------------------------------------------------
+ * Tell the parent how start-up went ('0' ok, 'o' OS error + reason).
+ */
+
+static void
+dmn_ready(int *fdp, char code, const char *msg)
+{
+	char buf[600];
+	int fd, l;
+
+	if (*fdp < 0)
+		return;
+	l = snprintf(buf, sizeof buf, "%c%s", code, msg);
+	(void)write(*fdp, buf, (size_t)l);
+	(void)close(*fdp);
+	*fdp = -1;
+	if (code == '0') {
+		fd = open("/dev/null", O_RDWR);
+		if (fd >= 0) {
+			(void)dup2(fd, 0);
+			(void)dup2(fd, 1);
+			(void)dup2(fd, 2);
+			if (fd > 2)
+				(void)close(fd);
+		}
+	}
+}
+
+/*--------------------------------------------------------------------
+ * Write the pid file, if one is configured.
+ */
+
+static void
+dmn_pidfile(const struct conf *conf)
+{
+	FILE *f;
+
+	if (conf->pidfile == NULL)
+		return;
+	f = fopen(conf->pidfile, "w");
+	if (f == NULL) {
+		log_warn("pidfile %s", conf->pidfile);
+		return;
+	}
+	(void)fprintf(f, "%ld\n", (long)getpid());
+	(void)fclose(f);
+}
+
+/*--------------------------------------------------------------------
+ * TERM/INT: stop accepting, let requests in flight finish within the
+ * drain time (each ends with Connection: close), then close everything.
+ */
+
+static void
+dmn_drain(const struct conf *conf)
+{
+	tim_mono end;
+
+	__atomic_store_n(&g_draining, 1, __ATOMIC_RELEASE);
+	ACC_Stop();
+	end = TIM_mono() + conf->drain_timeout;
+	while (WRK_Active() > 0 && TIM_mono() < end)
+		TIM_sleep(0.02);
+	if (WRK_Active() > 0)
+		log_warnx("drain: %u sessions cut at drain_timeout",
+		    WRK_Active());
+	WRK_Fini();
+	SES_WaitFini();
+}
+
+/*--------------------------------------------------------------------
+ * Run until told to stop.
+ */
+
+int
+DAEMON_Main(struct conf *conf, const char *file, int foreground)
+{
+	sigset_t ss;
+	char err[512];
+	int sig, rfd = -1;
+
+	CHECK_OBJ_NOTNULL(conf, CONF_MAGIC);
+	if (!foreground)
+		rfd = dmn_fork();
+	dmn_conf_set(conf);
+	dmn_rlimit();
+	if (ACC_Open(conf, err, sizeof err) != 0) {
+		dmn_ready(&rfd, 'o', err);
+		log_warnx("%s", err);
+		return (EX_OSERR);
+	}
+	(void)sigemptyset(&ss);
+	(void)sigaddset(&ss, SIGHUP);
+	(void)sigaddset(&ss, SIGTERM);
+	(void)sigaddset(&ss, SIGINT);
+	(void)sigaddset(&ss, SIGUSR1);
+	AZ(pthread_sigmask(SIG_BLOCK, &ss, NULL));
+	(void)signal(SIGPIPE, SIG_IGN);
+	if (SES_WaitInit(1, conf->limits.head_max) != 0 ||
+	    WRK_Init(conf) != 0 || ACC_Start() != 0) {
+		(void)snprintf(err, sizeof err, "start-up: %s",
+		    strerror(errno));
+		dmn_ready(&rfd, 'o', err);
+		log_warnx("%s", err);
+		return (EX_OSERR);
+	}
+	dmn_pidfile(conf);
+	log_info("frontd: listening on %u address(es), %u workers",
+	    conf->nlisten, conf->workers);
+	dmn_ready(&rfd, '0', "");
+	for (;;) {
+		if (sigwait(&ss, &sig) != 0)
+			continue;
+		if (sig == SIGHUP)
+			dmn_reload(file);
+		else if (sig == SIGUSR1)
+			log_info("USR1: no log files to reopen");
+		else
+			break;
+	}
+	log_info("frontd: signal %d, draining", sig);
+	conf = DMN_Conf();
+	dmn_drain(conf);
+	if (conf->pidfile != NULL)
+		(void)unlink(conf->pidfile);
 	CONF_Rel(&conf);
-	fprintf(stderr, "frontd: not implemented yet\n");
-	return (1);
+	dmn_conf_set(NULL);
+	log_info("frontd: stopped");
+	return (0);
 }

@@ -59,16 +59,20 @@ run_unit() {
 	fi
 }
 
+# Each integration test gets its own port for frontd (FPORT / ${fport}).
+port=$((17000 + $$ % 2000))
+
 run_integ() {
 	f=$1
 	name=$(basename "$f")
 	out="$log/$name.out"
+	port=$((port + 1))
 	case "$f" in
 	*.vtc)
-		timeout 120 $NOASLR varnishtest -q -t 60 \
+		timeout 120 $NOASLR varnishtest -q -t 60 -Dfport="$port" \
 		    -Dfrontd="$FRONTD" -Dtop="$top" "$f" >"$out" 2>&1 ;;
 	*)
-		timeout 300 $NOASLR "$f" >"$out" 2>&1 ;;
+		FPORT=$port timeout 300 $NOASLR "$f" >"$out" 2>&1 ;;
 	esac
 	rc=$?
 	if [ $rc -eq 0 ]; then

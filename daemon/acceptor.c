@@ -1,0 +1,224 @@
+/*-
+ * Copyright (c) 2026 The frontd authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * acceptor.c -- listening sockets and the accept thread.
+ *
+ * One thread polls every listening socket (and a pipe that tells it to
+ * stop), accepts with accept4(SOCK_NONBLOCK|SOCK_CLOEXEC), sets
+ * TCP_NODELAY, makes a session and hands it to the idle waiter.  Past
+ * max_connections the client gets a 503 and is closed, never silently
+ * dropped.  When the process runs out of descriptors (EMFILE, ENFILE)
+ * accepting pauses for a moment and the event is counted: the thread
+ * never spins and never dies (OpenBSD relayd's relay_accept).
+ *
+ * A thread per listener, as some servers do, buys nothing here: accept
+ * is cheap next to the request path, and one poll() over a handful of
+ * sockets is simpler to stop.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "frontd.h"
+#include "conf.h"
+#include "log.h"
+#include "acceptor.h"
+
+#define ACC_MAXLISTEN	64
+#define ACC_PAUSE	0.1		/* after EMFILE/ENFILE */
+
+static struct pollfd	acc_pfd[ACC_MAXLISTEN + 1];
+static unsigned		acc_n;		/* listeners */
+static int		acc_pipe[2] = { -1, -1 };
+static pthread_t	acc_thr;
+static int		acc_running;
+
+/*--------------------------------------------------------------------
+ * Open one listening socket.  -1 with errno; *what names the call.
+ */
+
+static int
+acc_listen(const struct conf_listen *cl, const char **what)
+{
+	int fd, one = 1;
+
+	*what = "socket";
+	fd = socket(cl->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return (-1);
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (cl->addr.ss_family == AF_INET6)
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+		    sizeof one);
+	*what = "bind";
+	if (bind(fd, (const struct sockaddr *)&cl->addr, cl->addrlen) != 0)
+		goto fail;
+	*what = "listen";
+	if (listen(fd, 1024) != 0)
+		goto fail;
+	return (fd);
+fail:
+	one = errno;
+	(void)close(fd);
+	errno = one;
+	return (-1);
+}
+
+/*--------------------------------------------------------------------
+ * Open every configured listener.  0, or -1 with a message in err.
+ */
+
+int
+ACC_Open(const struct conf *conf, char *err, size_t errlen)
+{
+	const char *what;
+	unsigned u;
+	int fd;
+
+	CHECK_OBJ_NOTNULL(conf, CONF_MAGIC);
+	if (conf->nlisten > ACC_MAXLISTEN) {
+		(void)snprintf(err, errlen, "too many listen addresses");
+		return (-1);
+	}
+	for (u = 0; u < conf->nlisten; u++) {
+		fd = acc_listen(&conf->listen[u], &what);
+		if (fd < 0) {
+			(void)snprintf(err, errlen, "listen %s: %s: %s",
+			    conf->listen[u].spec, what, strerror(errno));
+			ACC_Close();
+			return (-1);
+		}
+		acc_pfd[acc_n].fd = fd;
+		acc_pfd[acc_n].events = POLLIN;
+		acc_n++;
+	}
+	return (0);
+}
+
+/*--------------------------------------------------------------------
+ * Close every listener.
+ */
+
+void
+ACC_Close(void)
+{
+	unsigned u;
+
+	for (u = 0; u < acc_n; u++)
+		(void)close(acc_pfd[u].fd);
+	acc_n = 0;
+}
+
+/*--------------------------------------------------------------------
+ * Take one connection from a listener and hand it on.  0 when the
+ * listener has no more for now.
+ */
+
+static int
+acc_one(int lfd)
+{
+	union sockaddr_u peer;
+	socklen_t sl = sizeof peer;
+	struct conf *conf;
+	struct sess *sp;
+	int fd, one = 1;
+	static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\n"
+	    "Content-Length: 0\r\nConnection: close\r\n\r\n";
+
+	fd = accept4(lfd, &peer.sa, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0) {
+		if (errno == EMFILE || errno == ENFILE) {
+			log_warn("acc_one: accept");
+			TIM_sleep(ACC_PAUSE);
+		}
+		return (0);
+	}
+	CNT_INC(&g_counters, sess_accepted);
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	conf = DMN_Conf();
+	if (__atomic_load_n(&g_sessions, __ATOMIC_RELAXED) >=
+	    conf->max_connections) {
+		CNT_INC(&g_counters, sess_refused);
+		(void)send(fd, busy, sizeof busy - 1, MSG_NOSIGNAL);
+		(void)close(fd);
+		CONF_Rel(&conf);
+		return (1);
+	}
+	sp = SES_New(fd, &peer, conf);
+	if (sp == NULL) {
+		(void)close(fd);
+		CONF_Rel(&conf);
+		return (1);
+	}
+	SES_Wait(sp);
+	return (1);
+}
+
+/*--------------------------------------------------------------------
+ * The accept thread.
+ */
+
+static void *
+acc_thread(void *priv)
+{
+	unsigned u;
+
+	(void)priv;
+	for (;;) {
+		if (poll(acc_pfd, acc_n + 1, -1) < 0) {
+			if (errno != EINTR)
+				log_warn("acc_thread: poll");
+			continue;
+		}
+		if (acc_pfd[acc_n].revents != 0)
+			break;
+		for (u = 0; u < acc_n; u++)
+			if (acc_pfd[u].revents != 0)
+				while (acc_one(acc_pfd[u].fd))
+					continue;
+	}
+	return (NULL);
+}
+
+/*--------------------------------------------------------------------
+ * Start and stop accepting.
+ */
+
+int
+ACC_Start(void)
+{
+
+	if (pipe2(acc_pipe, O_CLOEXEC) != 0)
+		return (-1);
+	acc_pfd[acc_n].fd = acc_pipe[0];
+	acc_pfd[acc_n].events = POLLIN;
+	errno = pthread_create(&acc_thr, NULL, acc_thread, NULL);
+	if (errno != 0)
+		return (-1);
+	acc_running = 1;
+	return (0);
+}
+
+void
+ACC_Stop(void)
+{
+
+	if (acc_running) {
+		(void)write(acc_pipe[1], "x", 1);
+		AZ(pthread_join(acc_thr, NULL));
+		acc_running = 0;
+		(void)close(acc_pipe[0]);
+		(void)close(acc_pipe[1]);
+	}
+	ACC_Close();
+}

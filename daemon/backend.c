@@ -1,0 +1,342 @@
+/*-
+ * Copyright (c) 2026 The frontd authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * backend.c -- backend connections and their pools, one pool per backend
+ * per worker.
+ *
+ * A worker owns its pools outright, so taking or returning a connection
+ * takes no lock.  Idle connections wait in the worker's own event loop
+ * with POLLIN armed and the pool's idle deadline: a remote close, stray
+ * bytes or the deadline remove them, so a worker rarely picks a dead one.
+ * They are reused most recent first (Varnish cache_conn_pool.c, nginx's
+ * upstream keepalive): the most recently used connection is the least
+ * likely to have been closed by the backend's own idle timer.
+ *
+ * A pool belongs to one configuration.  When a request arrives on a newer
+ * one (after a reload), the worker retires its old pools: idle
+ * connections are closed at once, busy ones when their request ends, and
+ * the pool is freed when the last is gone.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "frontd.h"
+#include "conf.h"
+#include "log.h"
+
+struct bpool {
+	unsigned			magic;
+#define BPOOL_MAGIC			0x42504f4c
+	struct worker			*wrk;
+	const struct conf_backend	*be;
+	struct bconn			*idle;	/* most recent first */
+	unsigned			nidle;
+	unsigned			refs;	/* table + connections */
+	unsigned			retired;
+};
+
+struct be_worker {
+	unsigned		magic;
+#define BE_WORKER_MAGIC		0x42455752
+	struct conf		*conf;
+	unsigned		n;
+	struct bpool		**bp;
+};
+
+static void be_idle_cb(struct waited *, enum wait_event, tim_mono);
+
+/*--------------------------------------------------------------------
+ * Drop one reference to a pool; free it with the last.
+ */
+
+static void
+be_pool_rel(struct bpool **bpp)
+{
+	struct bpool *bp;
+
+	TAKE_OBJ_NOTNULL(bp, bpp, BPOOL_MAGIC);
+	assert(bp->refs > 0);
+	if (--bp->refs > 0)
+		return;
+	AZ(bp->idle);
+	FREE_OBJ(bp);
+}
+
+/*--------------------------------------------------------------------
+ * Close a connection and free it.
+ */
+
+static void
+be_free(struct bconn *bc)
+{
+	struct bpool *bp;
+
+	CHECK_OBJ_NOTNULL(bc, BCONN_MAGIC);
+	bp = bc->pool;
+	HTC_Fini(&bc->htc, WRK_HtcPool(bp->wrk));
+	(void)close(bc->fd);
+	CNT_INC(WRK_Counters(bp->wrk), bconn_closed);
+	FREE_OBJ(bc);
+	be_pool_rel(&bp);
+}
+
+/*--------------------------------------------------------------------
+ * Unlink an idle connection from its pool's list.
+ */
+
+static void
+be_unlink(struct bconn *bc)
+{
+	struct bpool *bp = bc->pool;
+
+	AN(bc->idle);
+	if (bc->prev != NULL)
+		bc->prev->next = bc->next;
+	else
+		bp->idle = bc->next;
+	if (bc->next != NULL)
+		bc->next->prev = bc->prev;
+	bc->next = bc->prev = NULL;
+	bc->idle = 0;
+	bp->nidle--;
+}
+
+/*--------------------------------------------------------------------
+ * Retire every pool of a worker's table: close idle connections now and
+ * let busy ones finish.
+ */
+
+static void
+be_retire(struct be_worker *bw)
+{
+	struct bpool *bp;
+	struct bconn *bc;
+	unsigned u;
+
+	for (u = 0; u < bw->n; u++) {
+		bp = bw->bp[u];
+		if (bp == NULL)
+			continue;
+		bp->retired = 1;
+		while ((bc = bp->idle) != NULL) {
+			WAIT_Cancel(WRK_Waiter(bp->wrk), &bc->wp);
+			be_unlink(bc);
+			be_free(bc);
+		}
+		be_pool_rel(&bw->bp[u]);
+	}
+	free(bw->bp);
+	bw->bp = NULL;
+	bw->n = 0;
+	if (bw->conf != NULL)
+		CONF_Rel(&bw->conf);
+}
+
+/*--------------------------------------------------------------------
+ * The pool for backend idx of conf on this worker (worker thread).
+ */
+
+struct bpool *
+BE_Pool(struct worker *wrk, struct conf *conf, unsigned idx)
+{
+	struct be_worker *bw;
+	struct bpool *bp;
+	void **pp;
+
+	CHECK_OBJ_NOTNULL(conf, CONF_MAGIC);
+	assert(idx < conf->nbackend);
+	pp = WRK_BePriv(wrk);
+	if (*pp == NULL) {
+		ALLOC_OBJ(bw, BE_WORKER_MAGIC);
+		if (bw == NULL)
+			return (NULL);
+		*pp = bw;
+	}
+	CAST_OBJ_NOTNULL(bw, *pp, BE_WORKER_MAGIC);
+	if (bw->conf != conf) {
+		be_retire(bw);
+		bw->bp = calloc(conf->nbackend, sizeof *bw->bp);
+		if (bw->bp == NULL)
+			return (NULL);
+		bw->n = conf->nbackend;
+		bw->conf = CONF_Ref(conf);
+	}
+	if (bw->bp[idx] == NULL) {
+		ALLOC_OBJ(bp, BPOOL_MAGIC);
+		if (bp == NULL)
+			return (NULL);
+		bp->wrk = wrk;
+		bp->be = &conf->backend[idx];
+		bp->refs = 1;
+		bw->bp[idx] = bp;
+	}
+	return (bw->bp[idx]);
+}
+
+/*--------------------------------------------------------------------
+ * Free a worker's pools once its event loop is gone (WAITER_CLOSE has
+ * already closed every idle connection).
+ */
+
+void
+BE_WorkerFini(struct worker *wrk)
+{
+	struct be_worker *bw;
+	void **pp;
+
+	pp = WRK_BePriv(wrk);
+	if (*pp == NULL)
+		return;
+	CAST_OBJ_NOTNULL(bw, *pp, BE_WORKER_MAGIC);
+	be_retire(bw);
+	FREE_OBJ(bw);
+	*pp = NULL;
+}
+
+const struct conf_backend *
+BE_Conf(const struct bpool *bp)
+{
+
+	CHECK_OBJ_NOTNULL(bp, BPOOL_MAGIC);
+	return (bp->be);
+}
+
+/*--------------------------------------------------------------------
+ * Start a new connection to the pool's backend.
+ */
+
+static struct bconn *
+be_connect(struct bpool *bp, int *connecting)
+{
+	const struct conf_backend *be = bp->be;
+	struct bconn *bc;
+	int fd, one = 1;
+
+	fd = socket(be->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return (NULL);
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	*connecting = 0;
+	if (connect(fd, (const struct sockaddr *)&be->addr, be->addrlen) != 0) {
+		if (errno != EINPROGRESS) {
+			CNT_INC(WRK_Counters(bp->wrk), bconn_failed);
+			(void)close(fd);
+			return (NULL);
+		}
+		*connecting = 1;
+	}
+	ALLOC_OBJ(bc, BCONN_MAGIC);
+	if (bc == NULL) {
+		(void)close(fd);
+		return (NULL);
+	}
+	bc->fd = fd;
+	bc->pool = bp;
+	WAIT_INIT(&bc->wp, fd, NULL, NULL);
+	HTC_Init(&bc->htc);
+	bp->refs++;
+	CNT_INC(WRK_Counters(bp->wrk), bconn_opened);
+	return (bc);
+}
+
+/*--------------------------------------------------------------------
+ * A connection for a request: the most recent idle one, or a new one.
+ */
+
+struct bconn *
+BE_Get(struct bpool *bp, int fresh, int *connecting)
+{
+	struct bconn *bc;
+
+	CHECK_OBJ_NOTNULL(bp, BPOOL_MAGIC);
+	bc = bp->idle;
+	if (fresh || bc == NULL)
+		return (be_connect(bp, connecting));
+	CHECK_OBJ_NOTNULL(bc, BCONN_MAGIC);
+	WAIT_Cancel(WRK_Waiter(bp->wrk), &bc->wp);
+	be_unlink(bc);
+	bc->reused = 1;
+	*connecting = 0;
+	CNT_INC(WRK_Counters(bp->wrk), bconn_reused);
+	return (bc);
+}
+
+/*--------------------------------------------------------------------
+ * Close a connection that carried a request.
+ */
+
+void
+BE_Close(struct bconn **bcp)
+{
+	struct bconn *bc;
+
+	TAKE_OBJ_NOTNULL(bc, bcp, BCONN_MAGIC);
+	AZ(bc->idle);
+	be_free(bc);
+}
+
+/*--------------------------------------------------------------------
+ * Give a connection whose response was read completely back to its
+ * pool, to wait in the worker's loop until reused, closed by the
+ * backend, or idle too long.
+ */
+
+void
+BE_Recycle(struct bconn **bcp)
+{
+	struct bconn *bc;
+	struct bpool *bp;
+
+	TAKE_OBJ_NOTNULL(bc, bcp, BCONN_MAGIC);
+	bp = bc->pool;
+	CHECK_OBJ_NOTNULL(bp, BPOOL_MAGIC);
+	if (bp->retired || bp->nidle >= bp->be->max_idle ||
+	    HTC_Avail(&bc->htc) > 0 ||
+	    __atomic_load_n(&g_draining, __ATOMIC_RELAXED)) {
+		/* retired pool, full pool, or stray bytes after the response */
+		be_free(bc);
+		return;
+	}
+	bc->nreq++;
+	bc->wp.func = be_idle_cb;
+	bc->wp.priv = bc;
+	bc->wp.events = POLLIN;
+	bc->wp.he.key = WAIT_Now(WRK_Waiter(bp->wrk)) + bp->be->idle_timeout;
+	if (WAIT_Again(WRK_Waiter(bp->wrk), &bc->wp) != 0) {
+		be_free(bc);
+		return;
+	}
+	bc->idle = 1;
+	bc->prev = NULL;
+	bc->next = bp->idle;
+	if (bc->next != NULL)
+		bc->next->prev = bc;
+	bp->idle = bc;
+	bp->nidle++;
+}
+
+/*--------------------------------------------------------------------
+ * An idle connection woke up: the backend closed it, sent stray bytes,
+ * or it idled out.  Either way it is done.
+ */
+
+static void
+be_idle_cb(struct waited *wp, enum wait_event ev, tim_mono now)
+{
+	struct bconn *bc;
+
+	(void)ev;
+	(void)now;
+	CAST_OBJ_NOTNULL(bc, wp->priv, BCONN_MAGIC);
+	be_unlink(bc);
+	be_free(bc);
+}

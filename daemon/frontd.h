@@ -1,0 +1,152 @@
+/*-
+ * Copyright (c) 2026 The frontd authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * frontd.h -- the daemon's objects and how they pass between threads.
+ *
+ * A client connection is a struct sess.  It is owned by exactly one of:
+ * the acceptor (just accepted), the idle waiter (idle, or reading a
+ * partial head), the worker queue (complete head, every worker full) or
+ * one worker (serving requests, then lingering).  Ownership moves only
+ * with WAIT_Enter / WAIT_Task and the waiter's callbacks, so a session has
+ * no lock.  While a worker drives a request it hangs a struct txn (the
+ * request's state, with its output buffer) and a backend connection
+ * (struct bconn) on the session; both come from and go back to that
+ * worker's own free lists and pools.
+ */
+
+#ifndef FRONTD_FRONTD_H
+#define FRONTD_FRONTD_H
+
+#include <netinet/in.h>
+#include <stdint.h>
+
+#include "vas.h"
+#include "htc.h"
+#include "waiter.h"
+
+struct conf;
+struct conf_backend;
+struct worker;
+struct txn;
+struct bconn;
+
+/*--------------------------------------------------------------------
+ * Counters: per thread (no shared cache line on the request path),
+ * summed when somebody asks.
+ */
+
+enum counter {
+#define COUNTER(n, h)	CNT_##n,
+#include "tbl/counters.h"
+#undef COUNTER
+	CNT__MAX
+};
+
+struct counters {
+	uint64_t	c[CNT__MAX];
+};
+
+#define CNT_INC(cs, n)	__atomic_fetch_add(&(cs)->c[CNT_##n], 1, \
+			    __ATOMIC_RELAXED)
+
+enum sess_close {
+	SC_NULL = 0,
+#define SESS_CLOSE(n, e, d)	SC_##n,
+#include "tbl/sess_close.h"
+#undef SESS_CLOSE
+	SC__MAX
+};
+
+/*--------------------------------------------------------------------
+ * A client session.  Small: an idle one is this struct and nothing else.
+ */
+
+union sockaddr_u {
+	struct sockaddr		sa;
+	struct sockaddr_in	sin;
+	struct sockaddr_in6	sin6;
+};
+
+struct sess {
+	unsigned		magic;
+#define SESS_MAGIC		0x53455353
+	int			fd;
+	struct waited		wp;
+	struct htc		htc;
+	struct conf		*conf;	/* the configuration it runs on */
+	struct txn		*txn;	/* the request a worker drives */
+	struct worker		*wrk;	/* the worker that owns it, or NULL */
+	struct sess		*qnext;	/* in the worker queue */
+	tim_mono		t_open;
+	tim_mono		t_req;	/* first byte of the current head */
+	unsigned		nreq;
+	union sockaddr_u	peer;
+};
+
+/* Global state shared by every thread (daemon.c). */
+extern struct counters	g_counters;	/* acceptor and waiter counters */
+extern unsigned		g_draining;	/* atomic: stop keep-alive, drain */
+extern unsigned		g_sessions;	/* atomic: sessions open */
+
+struct conf *DMN_Conf(void);		/* a new reference to the current one */
+unsigned DMN_ConfGen(void);		/* changes at each reload */
+void DMN_ConfUpdate(struct conf **);	/* to the current one, if older */
+
+/* session.c: sessions and the idle waiter */
+struct sess *SES_New(int fd, const union sockaddr_u *, struct conf *);
+void SES_Delete(struct sess **, enum sess_close);
+void SES_Wait(struct sess *);		/* hand to the idle waiter */
+void SES_ReqStart(struct sess *, tim_mono);
+int SES_WaitInit(unsigned nwaiters, unsigned bufsize);
+void SES_WaitFini(void);
+const char *SES_CloseName(enum sess_close);
+void SES_Error(struct sess *, unsigned status);	/* small response, close */
+
+/* worker.c: the pool of event-driven workers */
+int WRK_Init(const struct conf *);
+void WRK_Fini(void);
+int WRK_Dispatch(struct sess *);	/* 0, or -1: every worker is full */
+unsigned WRK_Active(void);		/* sessions owned by workers */
+void WRK_Done(struct worker *, struct sess *);	/* request over: linger */
+void WRK_Release(struct worker *, struct sess **, enum sess_close);
+struct htc_pool *WRK_HtcPool(struct worker *);
+struct counters *WRK_Counters(struct worker *);
+struct waiter *WRK_Waiter(struct worker *);
+void **WRK_BePriv(struct worker *);
+void WRK_Sum(struct counters *);	/* every worker's counters added */
+
+/* proxy.c: one request, end to end, on a worker */
+void PX_Start(struct worker *, struct sess *, tim_mono now);
+void PX_Free(struct txn **);
+
+/* backend.c: backend connections, pooled per worker */
+struct bpool;
+struct bconn {
+	unsigned		magic;
+#define BCONN_MAGIC		0x42434f4e
+	int			fd;
+	struct waited		wp;
+	struct htc		htc;
+	struct bpool		*pool;
+	struct bconn		*next;	/* idle list, most recent first */
+	struct bconn		*prev;
+	unsigned		nreq;	/* requests it carried */
+	unsigned		reused:1;
+	unsigned		idle:1;
+};
+
+/* The pool of backend number idx of conf, on this worker. */
+struct bpool *BE_Pool(struct worker *, struct conf *, unsigned idx);
+void BE_WorkerFini(struct worker *);
+const struct conf_backend *BE_Conf(const struct bpool *);
+/*
+ * An idle pooled connection (bc->reused), or unless 'fresh' is 0 a new
+ * one; *connecting says the connect is still in progress.  NULL with
+ * errno when a new connection could not even be started.
+ */
+struct bconn *BE_Get(struct bpool *, int fresh, int *connecting);
+void BE_Recycle(struct bconn **);	/* back to the pool, idle */
+void BE_Close(struct bconn **);
+
+#endif /* FRONTD_FRONTD_H */

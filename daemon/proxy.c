@@ -1,0 +1,1293 @@
+/*-
+ * Copyright (c) 2026 The frontd authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * proxy.c -- one request, end to end, on a worker: a state machine
+ * driven by the worker's event loop.
+ *
+ *   PX_Start --> CONNECT --> REQ_SEND --> REQ_BODY --> RESP_HEAD
+ *                   ^                                    |  ^  |
+ *                   +---- retry: stale pooled conn ------+  |  +--> TUNNEL
+ *                                                   1xx ----+  |
+ *                                                              v
+ *                                                          RESP_BODY --> done
+ *
+ * Each state does what the sockets allow without blocking and, when one
+ * would block, arms exactly the fd it waits for, with the deadline that
+ * phase has: connect_timeout, first_byte_timeout, between_bytes_timeout
+ * on the backend side, timeout_client when the client stalls an upload
+ * or stops reading.  Bodies stream in both directions through the
+ * connections' own receive buffers, never buffered whole, with
+ * back-pressure: while one side cannot take more, the other is not read.
+ *
+ * The request goes to the backend as HTTP/1.1 with its head rewritten:
+ * hop-by-hop fields dropped (Connection and what it names, Keep-Alive,
+ * Proxy-Connection, TE, Trailer, Transfer-Encoding, Upgrade), framing set
+ * by the proxy, Via, X-Forwarded-For and X-Forwarded-Proto set.  The
+ * response is framed for the client: passed through, re-chunked (body
+ * ending at close, HTTP/1.1 client) or de-chunked (HTTP/1.0 client).
+ *
+ * Everything a request needs lives in one struct txn from the worker's
+ * free list, with the rewritten heads in its buffer, so the path takes no
+ * lock and no allocation.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <arpa/inet.h>
+#include <unistd.h>
+
+#include "frontd.h"
+#include "conf.h"
+#include "log.h"
+
+#define PX_TUNNEL_TIMEOUT	3600.	/* idle upgraded connection */
+#define PX_SLACK		1024	/* room for fields the proxy adds */
+
+enum px_state {
+	PX_CONNECT = 1,
+	PX_REQ_SEND,
+	PX_REQ_BODY,
+	PX_RESP_HEAD,
+	PX_INTERIM,		/* a 1xx on its way to the client */
+	PX_RESP_BODY,
+	PX_TUNNEL,
+};
+
+enum px_bodyk {
+	BODY_NONE = 0,
+	BODY_CL,
+	BODY_CHUNKED,
+	BODY_EOF,
+};
+
+enum px_mode {
+	MODE_PASS = 0,		/* the body as the backend framed it */
+	MODE_CHUNK,		/* ends at close: chunk it (HTTP/1.1 client) */
+	MODE_DECHUNK,		/* chunked: unchunk it (HTTP/1.0 client) */
+};
+
+/* What part of a buffer is body, ready to forward. */
+struct px_body {
+	enum px_bodyk		kind;
+	uint64_t		left;	/* CL: bytes not yet scanned */
+	size_t			ready;	/* scanned, at the front of the htc */
+	unsigned		done:1;	/* the end is inside 'ready' */
+	struct h1_chunked	ck;
+};
+
+/* Bytes on their way out: [head][prefix][body from an htc][suffix]. */
+#define OUT_HEAD	0
+#define OUT_PRE		1
+#define OUT_BODY	2
+#define OUT_POST	3
+struct px_out {
+	struct iovec		v[4];	/* v[OUT_BODY].iov_base unused */
+};
+
+struct txn {
+	unsigned		magic;
+#define TXN_MAGIC		0x54584e21
+	unsigned		size;	/* bytes of buf[] */
+	struct txn		*fnext;	/* worker free list */
+	struct worker		*wrk;
+	struct sess		*sp;
+	const struct conf	*conf;
+	struct bpool		*bp;
+	struct bconn		*bc;
+	enum px_state		state;
+	enum px_state		next;		/* after PX_INTERIM */
+	tim_mono		t_first;	/* first-byte deadline */
+
+	enum h1_method		method;
+	unsigned		keep_client:1;
+	unsigned		client_10:1;
+	unsigned		expect:1;
+	unsigned		upgrade:1;
+	unsigned		retried:1;
+	unsigned		resp_sent:1;	/* a byte went to the client */
+	unsigned		resp_seen:1;	/* a byte came from the backend */
+	unsigned		bc_keep:1;
+	unsigned		body_held:1;	/* waiting for 100 first */
+	unsigned		eof:1;		/* last chunk queued */
+	unsigned		tun_ceof;	/* tunnel: client sent EOF */
+	unsigned		tun_beof;	/* tunnel: backend sent EOF */
+
+	struct px_body		req;
+	struct px_body		resp;
+	enum px_mode		mode;
+	unsigned		status;
+
+	struct px_out		out;
+	size_t			qlen;		/* request head in buf */
+	char			chunk[24];
+	char			buf[];		/* request head, response head,
+						   de-chunked data */
+};
+
+struct px_free {
+	struct txn		*head;
+	unsigned		n;
+};
+
+static __thread struct px_free	px_fl;	/* this worker's spare txns */
+
+static void px_step(struct txn *, tim_mono);
+static void px_client_cb(struct waited *, enum wait_event, tim_mono);
+static void px_backend_cb(struct waited *, enum wait_event, tim_mono);
+
+static const char px_crlf[] = "\r\n";
+static const char px_last[] = "0\r\n\r\n";
+
+/* Fields never forwarded as such, in either direction. */
+static const char * const px_hop[] = {
+	"connection", "keep-alive", "proxy-connection", "te", "trailer",
+	"transfer-encoding", "upgrade", NULL
+};
+
+/* Request fields the proxy sets itself. */
+static const char * const px_req_own[] = {
+	"x-forwarded-for", "x-forwarded-proto", "forwarded", "x-real-ip",
+	NULL
+};
+
+/*--------------------------------------------------------------------
+ * Allocate a transaction from the worker's free list.
+ */
+
+static struct txn *
+px_alloc(struct worker *wrk, const struct conf *conf)
+{
+	struct txn *txn;
+	unsigned size;
+
+	size = 3 * (conf->limits.head_max + PX_SLACK);
+	while ((txn = px_fl.head) != NULL) {
+		px_fl.head = txn->fnext;
+		px_fl.n--;
+		if (txn->size == size)
+			break;
+		FREE_OBJ(txn);
+	}
+	if (txn == NULL) {
+		txn = malloc(sizeof *txn + size);
+		if (txn == NULL)
+			return (NULL);
+	}
+	memset(txn, 0, sizeof *txn);
+	txn->magic = TXN_MAGIC;
+	txn->size = size;
+	txn->wrk = wrk;
+	return (txn);
+}
+
+/*--------------------------------------------------------------------
+ * Give a transaction back to the free list of the thread it ends on.
+ */
+
+void
+PX_Free(struct txn **txnp)
+{
+	struct txn *txn;
+
+	TAKE_OBJ_NOTNULL(txn, txnp, TXN_MAGIC);
+	if (px_fl.n >= 64) {
+		FREE_OBJ(txn);
+		return;
+	}
+	txn->fnext = px_fl.head;
+	px_fl.head = txn;
+	px_fl.n++;
+}
+
+/*--------------------------------------------------------------------
+ * Find how much of what is buffered is body, ready to forward.  For
+ * de-chunking, 'data' receives the payload runs.  -1 on a framing error.
+ */
+
+static int
+px_body_scan(struct px_body *b, const struct htc *htc, h1_data_f *data,
+    void *priv, size_t max)
+{
+	size_t avail, n;
+	ssize_t c;
+	int done = 0;
+
+	avail = HTC_Avail(htc);
+	assert(avail >= b->ready);
+	n = avail - b->ready;
+	if (n > max)
+		n = max;
+	if (n == 0 || b->done)
+		return (0);
+	switch (b->kind) {
+	case BODY_CL:
+		if (n > b->left)
+			n = (size_t)b->left;
+		b->ready += n;
+		b->left -= n;
+		if (b->left == 0)
+			b->done = 1;
+		return (0);
+	case BODY_CHUNKED:
+		c = H1_Chunked(&b->ck, HTC_Ptr(htc) + b->ready, n, data, priv,
+		    &done);
+		if (c < 0)
+			return (-1);
+		b->ready += (size_t)c;
+		if (done)
+			b->done = 1;
+		return (0);
+	case BODY_EOF:
+		b->ready += n;
+		return (0);
+	default:
+		WRONG("body kind");
+	}
+}
+
+/*--------------------------------------------------------------------
+ * Set up a body: its kind and length.
+ */
+
+static void
+px_body_init(struct px_body *b, enum px_bodyk kind, int64_t cl)
+{
+
+	memset(b, 0, sizeof *b);
+	b->kind = kind;
+	switch (kind) {
+	case BODY_NONE:
+		b->done = 1;
+		break;
+	case BODY_CL:
+		b->left = (uint64_t)cl;
+		if (cl == 0)
+			b->done = 1;
+		break;
+	case BODY_CHUNKED:
+		H1_ChunkedInit(&b->ck);
+		break;
+	default:
+		break;
+	}
+}
+
+#define PX_BODY_OVER(b)	((b)->done && (b)->ready == 0)
+
+/*--------------------------------------------------------------------
+ * Is anything left to write?
+ */
+
+static int
+px_out_pending(const struct px_out *o)
+{
+
+	return (o->v[0].iov_len + o->v[1].iov_len + o->v[2].iov_len +
+	    o->v[3].iov_len > 0);
+}
+
+/*--------------------------------------------------------------------
+ * Write what is pending to fd, the body part straight from htc (and
+ * consumed from it as it goes).  1: all written; 0: would block; -1:
+ * error.
+ */
+
+static int
+px_out_write(struct px_out *o, int fd, struct htc *htc, struct px_body *b,
+    struct htc_pool *hp)
+{
+	struct iovec iov[4];
+	ssize_t w;
+	size_t n;
+	int i, niov;
+
+	while (px_out_pending(o)) {
+		niov = 0;
+		for (i = 0; i < 4; i++) {
+			if (o->v[i].iov_len == 0)
+				continue;
+			iov[niov] = o->v[i];
+			if (i == OUT_BODY)
+				iov[niov].iov_base = (void *)(uintptr_t)
+				    HTC_Ptr(htc);
+			niov++;
+		}
+		w = writev(fd, iov, niov);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return (0);
+			return (-1);
+		}
+		for (i = 0; i < 4 && w > 0; i++) {
+			n = o->v[i].iov_len;
+			if (n > (size_t)w)
+				n = (size_t)w;
+			o->v[i].iov_len -= n;
+			w -= (ssize_t)n;
+			if (i == OUT_BODY) {
+				HTC_Consume(htc, hp, n);
+				if (b != NULL)
+					b->ready -= n;
+			} else
+				o->v[i].iov_base = (char *)o->v[i].iov_base + n;
+		}
+	}
+	return (1);
+}
+
+/*--------------------------------------------------------------------
+ * Append to a head being composed; 0 or -1 when it does not fit.
+ */
+
+struct px_buf {
+	char		*p;
+	size_t		len;
+	size_t		cap;
+};
+
+static int
+px_put(struct px_buf *pb, const char *s, size_t n)
+{
+
+	if (pb->len + n > pb->cap)
+		return (-1);
+	memcpy(pb->p + pb->len, s, n);
+	pb->len += n;
+	return (0);
+}
+
+static int
+px_puts(struct px_buf *pb, const char *s)
+{
+
+	return (px_put(pb, s, strlen(s)));
+}
+
+/*--------------------------------------------------------------------
+ * Is field f one of the names in list, or named by the Connection field?
+ */
+
+static int
+px_field_in(const char *base, const struct h1_field *f,
+    const char * const *list)
+{
+
+	for (; *list != NULL; list++)
+		if (H1_SpanIs(base, &f->name, *list))
+			return (1);
+	return (0);
+}
+
+static int
+px_conn_names(const struct h1_head *h, const char *base,
+    const struct h1_field *f)
+{
+	const struct h1_field *c;
+	unsigned idx = 0;
+	char name[64];
+
+	if (f->name.len >= sizeof name)
+		return (0);
+	memcpy(name, base + f->name.off, f->name.len);
+	name[f->name.len] = '\0';
+	while ((c = H1_Find(h, base, "connection", &idx)) != NULL)
+		if (H1_ListHas(base, &c->value, name))
+			return (1);
+	return (0);
+}
+
+/*--------------------------------------------------------------------
+ * Copy the end-to-end fields of a head, dropping hop-by-hop ones and
+ * those in 'own'.  Upgrade is kept when 'upgrade' is set.
+ */
+
+static int
+px_put_fields(struct px_buf *pb, const struct h1_head *h, const char *base,
+    const char * const *own, int upgrade)
+{
+	const struct h1_field *f;
+	unsigned u;
+
+	for (u = 0; u < h->nfield; u++) {
+		f = &h->field[u];
+		if (upgrade && H1_SpanIs(base, &f->name, "upgrade")) {
+			/* kept as is */
+		} else if (px_field_in(base, f, px_hop) ||
+		    (own != NULL && px_field_in(base, f, own)) ||
+		    px_conn_names(h, base, f))
+			continue;
+		if (px_put(pb, base + f->name.off, f->name.len) ||
+		    px_put(pb, ": ", 2) ||
+		    px_put(pb, base + f->value.off, f->value.len) ||
+		    px_put(pb, px_crlf, 2))
+			return (-1);
+	}
+	return (0);
+}
+
+/*--------------------------------------------------------------------
+ * The client's address as text, for X-Forwarded-For.
+ */
+
+static void
+px_peer(const struct sess *sp, char *buf, size_t len)
+{
+	const union sockaddr_u *su = &sp->peer;
+
+	if (su->sa.sa_family == AF_INET6)
+		AN(inet_ntop(AF_INET6, &su->sin6.sin6_addr, buf, len));
+	else
+		AN(inet_ntop(AF_INET, &su->sin.sin_addr, buf, len));
+}
+
+/*--------------------------------------------------------------------
+ * Compose the request head for the backend into buf.  0, or -1 when it
+ * does not fit.
+ */
+
+static int
+px_compose_req(struct txn *txn, const struct h1_head *h, const char *base)
+{
+	struct px_buf pb;
+	char peer[INET6_ADDRSTRLEN], line[160];
+	int l;
+
+	pb.p = txn->buf;
+	pb.len = 0;
+	pb.cap = txn->size / 3;
+	px_peer(txn->sp, peer, sizeof peer);
+	if (px_put(&pb, base + h->method_s.off, h->method_s.len) ||
+	    px_put(&pb, " ", 1) ||
+	    px_put(&pb, base + h->target.off, h->target.len) ||
+	    px_puts(&pb, " HTTP/1.1\r\n") ||
+	    px_put_fields(&pb, h, base, px_req_own, txn->upgrade))
+		return (-1);
+	if (txn->upgrade && px_puts(&pb, "Connection: upgrade\r\n"))
+		return (-1);
+	if (txn->req.kind == BODY_CHUNKED &&
+	    px_puts(&pb, "Transfer-Encoding: chunked\r\n"))
+		return (-1);
+	l = snprintf(line, sizeof line,
+	    "Via: %u.%u frontd\r\n"
+	    "X-Forwarded-For: %s\r\n"
+	    "X-Forwarded-Proto: http\r\n\r\n",
+	    h->vmajor, h->vminor, peer);
+	assert(l > 0 && (size_t)l < sizeof line);
+	if (px_put(&pb, line, (size_t)l))
+		return (-1);
+	txn->qlen = pb.len;
+	return (0);
+}
+
+/*--------------------------------------------------------------------
+ * Compose the response head for the client into the second third of
+ * buf, and queue it as the head of the output.
+ */
+
+static int
+px_compose_resp(struct txn *txn, const struct h1_head *h, const char *base)
+{
+	struct px_buf pb;
+	char line[64];
+	int l, is101;
+
+	pb.p = txn->buf + txn->size / 3;
+	pb.len = 0;
+	pb.cap = txn->size / 3;
+	is101 = h->status == 101;
+	l = snprintf(line, sizeof line, "HTTP/1.1 %03u ", h->status);
+	assert(l > 0 && (size_t)l < sizeof line);
+	if (px_put(&pb, line, (size_t)l) ||
+	    px_put(&pb, base + h->reason.off, h->reason.len) ||
+	    px_put(&pb, px_crlf, 2) ||
+	    px_put_fields(&pb, h, base, NULL, is101))
+		return (-1);
+	if (is101) {
+		if (px_puts(&pb, "Connection: upgrade\r\n"))
+			return (-1);
+	} else if (h->status >= 200) {
+		if (txn->mode == MODE_CHUNK ||
+		    (txn->mode == MODE_PASS && txn->resp.kind == BODY_CHUNKED))
+			if (px_puts(&pb, "Transfer-Encoding: chunked\r\n"))
+				return (-1);
+		if (!txn->keep_client) {
+			if (px_puts(&pb, "Connection: close\r\n"))
+				return (-1);
+		} else if (txn->client_10) {
+			if (px_puts(&pb, "Connection: keep-alive\r\n"))
+				return (-1);
+		}
+	}
+	if (px_put(&pb, px_crlf, 2))
+		return (-1);
+	txn->out.v[OUT_HEAD].iov_base = pb.p;
+	txn->out.v[OUT_HEAD].iov_len = pb.len;
+	return (0);
+}
+
+/*--------------------------------------------------------------------
+ * Arm one of the transaction's fds; the callback will call px_step.
+ */
+
+enum px_ret {
+	PX_CONT,	/* the state changed: go on */
+	PX_WAIT,	/* an fd is armed */
+	PX_END,		/* the transaction is over and freed */
+};
+
+static enum px_ret px_abort(struct txn *, unsigned status, enum sess_close);
+
+static enum px_ret
+px_wait(struct txn *txn, struct waited *wp, short events, tim_mono deadline)
+{
+
+	wp->events = events;
+	wp->he.key = deadline;
+	if (WAIT_Again(WRK_Waiter(txn->wrk), wp) != 0)
+		return (px_abort(txn, 503, SC_OVERLOAD));
+	return (PX_WAIT);
+}
+
+/*--------------------------------------------------------------------
+ * Take back whatever the worker's loop still holds of this transaction.
+ */
+
+static void
+px_unarm(struct txn *txn)
+{
+	struct waiter *w = WRK_Waiter(txn->wrk);
+
+	if (txn->sp->wp.w != NULL)
+		WAIT_Cancel(w, &txn->sp->wp);
+	if (txn->bc != NULL && txn->bc->wp.w != NULL)
+		WAIT_Cancel(w, &txn->bc->wp);
+}
+
+/*--------------------------------------------------------------------
+ * Count the final status of a response.
+ */
+
+static void
+px_count(struct txn *txn, unsigned status)
+{
+	struct counters *cs = WRK_Counters(txn->wrk);
+
+	if (status < 200)
+		CNT_INC(cs, resp_1xx);
+	else if (status < 300)
+		CNT_INC(cs, resp_2xx);
+	else if (status < 400)
+		CNT_INC(cs, resp_3xx);
+	else if (status < 500)
+		CNT_INC(cs, resp_4xx);
+	else
+		CNT_INC(cs, resp_5xx);
+}
+
+/*--------------------------------------------------------------------
+ * End a transaction that went wrong: answer 'status' if nothing of a
+ * response went out yet (0: no answer), close the backend connection and
+ * the client session.
+ */
+
+static enum px_ret
+px_abort(struct txn *txn, unsigned status, enum sess_close sc)
+{
+	struct sess *sp = txn->sp;
+	struct worker *wrk = txn->wrk;
+
+	px_unarm(txn);
+	if (status != 0 && !txn->resp_sent) {
+		SES_Error(sp, status);
+		px_count(txn, status);
+	}
+	if (txn->bc != NULL)
+		BE_Close(&txn->bc);
+	sp->txn = NULL;
+	PX_Free(&txn);
+	WRK_Release(wrk, &sp, sc);
+	return (PX_END);
+}
+
+/*--------------------------------------------------------------------
+ * A response is complete: pool the backend connection if it is clean,
+ * then keep the client (pipelined requests, linger) or close it.
+ */
+
+static enum px_ret
+px_finish(struct txn *txn)
+{
+	struct sess *sp = txn->sp;
+	struct worker *wrk = txn->wrk;
+	int keep = txn->keep_client;
+
+	px_count(txn, txn->status);
+	if (txn->bc_keep && PX_BODY_OVER(&txn->req) &&
+	    PX_BODY_OVER(&txn->resp))
+		BE_Recycle(&txn->bc);
+	else
+		BE_Close(&txn->bc);
+	if (!PX_BODY_OVER(&txn->req))
+		keep = 0;		/* the rest of the body was not read */
+	sp->txn = NULL;
+	PX_Free(&txn);
+	if (keep)
+		WRK_Done(wrk, sp);
+	else
+		WRK_Release(wrk, &sp, SC_RESP_CLOSE);
+	return (PX_END);
+}
+
+/*--------------------------------------------------------------------
+ * Send the request (again) on a backend connection from the pool, or on
+ * a fresh one.
+ */
+
+static enum px_ret
+px_connect(struct txn *txn, int fresh, tim_mono now)
+{
+	const struct conf_backend *be = BE_Conf(txn->bp);
+	int connecting;
+
+	txn->bc = BE_Get(txn->bp, fresh, &connecting);
+	if (txn->bc == NULL)
+		return (px_abort(txn, 503, SC_BACKEND));
+	txn->bc->wp.func = px_backend_cb;
+	txn->bc->wp.priv = txn;
+	txn->out.v[OUT_HEAD].iov_base = txn->buf;
+	txn->out.v[OUT_HEAD].iov_len = txn->qlen;
+	txn->resp_seen = 0;
+	if (!connecting) {
+		txn->state = PX_REQ_SEND;
+		return (PX_CONT);
+	}
+	txn->state = PX_CONNECT;
+	return (px_wait(txn, &txn->bc->wp, POLLOUT, now + be->connect_timeout));
+}
+
+/*--------------------------------------------------------------------
+ * A pooled connection failed before any byte of a response: retry once
+ * on a fresh one if the request can be sent again safely.
+ */
+
+static int
+px_may_retry(const struct txn *txn)
+{
+
+	if (txn->retried || txn->resp_seen || !txn->bc->reused ||
+	    txn->req.kind != BODY_NONE)
+		return (0);
+	switch (txn->method) {
+	case H1_M_GET:
+	case H1_M_HEAD:
+	case H1_M_OPTIONS:
+	case H1_M_TRACE:
+	case H1_M_PUT:
+	case H1_M_DELETE:
+		return (1);
+	default:
+		return (0);
+	}
+}
+
+static enum px_ret
+px_backend_failed(struct txn *txn, unsigned status, tim_mono now)
+{
+
+	if (!px_may_retry(txn))
+		return (px_abort(txn, status, SC_BACKEND));
+	px_unarm(txn);
+	BE_Close(&txn->bc);
+	txn->retried = 1;
+	CNT_INC(WRK_Counters(txn->wrk), bconn_retried);
+	return (px_connect(txn, 1, now));
+}
+
+/*--------------------------------------------------------------------
+ * CONNECT: the non-blocking connect finished, one way or the other.
+ */
+
+static enum px_ret
+px_connected(struct txn *txn)
+{
+	socklen_t sl;
+	int err = 0;
+
+	sl = sizeof err;
+	if (getsockopt(txn->bc->fd, SOL_SOCKET, SO_ERROR, &err, &sl) != 0 ||
+	    err != 0) {
+		CNT_INC(WRK_Counters(txn->wrk), bconn_failed);
+		return (px_abort(txn, 503, SC_BACKEND));
+	}
+	txn->state = PX_REQ_SEND;
+	return (PX_CONT);
+}
+
+/*--------------------------------------------------------------------
+ * REQ_SEND / REQ_BODY: the head, then the body as it arrives.
+ */
+
+static enum px_ret
+px_req_send(struct txn *txn, tim_mono now)
+{
+	const struct conf_backend *be = BE_Conf(txn->bp);
+	struct sess *sp = txn->sp;
+	struct htc_pool *hp = WRK_HtcPool(txn->wrk);
+	ssize_t r;
+	int i;
+
+	for (;;) {
+		if (!txn->body_held) {
+			if (px_body_scan(&txn->req, &sp->htc, NULL, NULL,
+			    SIZE_MAX) != 0)
+				return (px_abort(txn, 400, SC_BAD_REQ));
+			txn->out.v[OUT_BODY].iov_len = txn->req.ready;
+		}
+		i = px_out_write(&txn->out, txn->bc->fd, &sp->htc, &txn->req,
+		    hp);
+		if (i < 0) {
+			if (txn->state == PX_REQ_SEND)
+				return (px_backend_failed(txn, 502, now));
+			return (px_abort(txn, 502, SC_BACKEND));
+		}
+		if (i == 0)
+			return (px_wait(txn, &txn->bc->wp, POLLOUT,
+			    now + be->between_bytes_timeout));
+		if (txn->state == PX_REQ_SEND)
+			txn->t_first = now + be->first_byte_timeout;
+		txn->state = PX_REQ_BODY;
+		if (txn->body_held || PX_BODY_OVER(&txn->req)) {
+			txn->state = PX_RESP_HEAD;
+			return (PX_CONT);
+		}
+		r = HTC_Fill(&sp->htc, hp, sp->fd);
+		if (r > 0)
+			continue;
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return (px_wait(txn, &sp->wp, POLLIN,
+			    now + txn->conf->timeout_client));
+		return (px_abort(txn, 0, r == 0 ? SC_REM_CLOSE : SC_RX_ERROR));
+	}
+}
+
+/*--------------------------------------------------------------------
+ * An interim (1xx) response: relay it to an HTTP/1.1 client.
+ */
+
+static enum px_ret
+px_interim(struct txn *txn, const struct h1_head *h, const char *base)
+{
+
+	txn->next = PX_RESP_HEAD;
+	if (h->status == 100 && txn->body_held) {
+		txn->body_held = 0;	/* the backend wants the body now */
+		txn->next = PX_REQ_BODY;
+	}
+	txn->state = txn->next;
+	if (txn->client_10)
+		return (PX_CONT);	/* HTTP/1.0 has no interim responses */
+	if (px_compose_resp(txn, h, base) != 0)
+		return (px_abort(txn, 502, SC_BACKEND));
+	txn->state = PX_INTERIM;
+	return (PX_CONT);
+}
+
+/*--------------------------------------------------------------------
+ * A final response head: decide its framing on both sides.
+ */
+
+static enum px_ret
+px_final(struct txn *txn, const struct h1_head *h, const char *base)
+{
+	enum px_bodyk kind;
+
+	txn->status = h->status;
+	if (txn->method == H1_M_HEAD || h->status == 204 || h->status == 304)
+		kind = BODY_NONE;
+	else if (h->chunked)
+		kind = BODY_CHUNKED;
+	else if (h->content_length >= 0)
+		kind = BODY_CL;
+	else
+		kind = BODY_EOF;
+	px_body_init(&txn->resp, kind, h->content_length);
+	txn->bc_keep = !h->conn_close && kind != BODY_EOF &&
+	    (h->vminor >= 1 || h->conn_keepalive) && !txn->body_held;
+	if (txn->body_held)
+		txn->keep_client = 0;	/* its body was never read */
+	txn->mode = MODE_PASS;
+	if (kind == BODY_CHUNKED && txn->client_10) {
+		txn->mode = MODE_DECHUNK;
+		txn->keep_client = 0;
+	} else if (kind == BODY_EOF) {
+		if (txn->client_10)
+			txn->keep_client = 0;
+		else
+			txn->mode = MODE_CHUNK;
+	}
+	if (px_compose_resp(txn, h, base) != 0)
+		return (px_abort(txn, 502, SC_BACKEND));
+	txn->state = PX_RESP_BODY;
+	return (PX_CONT);
+}
+
+/*--------------------------------------------------------------------
+ * RESP_HEAD: read the backend's response head.
+ */
+
+static enum px_ret
+px_resp_head(struct txn *txn, tim_mono now)
+{
+	struct bconn *bc = txn->bc;
+	const struct h1_head *h;
+	const char *base;
+	enum htc_status hs;
+	enum px_ret r;
+
+	hs = HTC_Rx(&bc->htc, WRK_HtcPool(txn->wrk), bc->fd, H1_RESPONSE,
+	    &txn->conf->limits);
+	if (HTC_Avail(&bc->htc) > 0)
+		txn->resp_seen = 1;
+	switch (hs) {
+	case HTC_COMPLETE:
+		break;
+	case HTC_MORE:
+		return (px_wait(txn, &bc->wp, POLLIN, txn->t_first));
+	case HTC_EOF:
+	case HTC_ERROR:
+		return (px_backend_failed(txn, 502, now));
+	default:
+		return (px_abort(txn, 502, SC_BACKEND));
+	}
+	txn->resp_seen = 1;
+	h = HTC_Head(&bc->htc);
+	base = HTC_Base(&bc->htc);
+	if (h->status == 101) {
+		if (!txn->upgrade)
+			return (px_abort(txn, 502, SC_BACKEND));
+		txn->status = 101;
+		if (px_compose_resp(txn, h, base) != 0)
+			return (px_abort(txn, 502, SC_BACKEND));
+		txn->state = PX_TUNNEL;
+		CNT_INC(WRK_Counters(txn->wrk), tunnels);
+		r = PX_CONT;
+	} else if (h->status < 200)
+		r = px_interim(txn, h, base);
+	else
+		r = px_final(txn, h, base);
+	if (r != PX_END)
+		HTC_Consume(&bc->htc, WRK_HtcPool(txn->wrk), h->hdrlen);
+	return (r);
+}
+
+/*--------------------------------------------------------------------
+ * INTERIM: write a 1xx to the client, then carry on.
+ */
+
+static enum px_ret
+px_interim_write(struct txn *txn, tim_mono now)
+{
+	int i;
+
+	i = px_out_write(&txn->out, txn->sp->fd, NULL, NULL, NULL);
+	if (i < 0)
+		return (px_abort(txn, 0, SC_TX_ERROR));
+	if (i == 0)
+		return (px_wait(txn, &txn->sp->wp, POLLOUT,
+		    now + txn->conf->timeout_client));
+	txn->resp_sent = 1;
+	txn->state = txn->next;
+	return (PX_CONT);
+}
+
+/*--------------------------------------------------------------------
+ * De-chunking: collect the payload runs into the last third of buf.
+ */
+
+struct px_dechunk {
+	char		*p;
+	size_t		len;
+};
+
+static void
+px_dechunk_data(void *priv, const char *p, size_t n)
+{
+	struct px_dechunk *dc = priv;
+
+	memcpy(dc->p + dc->len, p, n);
+	dc->len += n;
+}
+
+/*--------------------------------------------------------------------
+ * Put the next piece of response body in the output, in the client's
+ * framing.  -1 on a framing error from the backend.
+ */
+
+static int
+px_resp_prepare(struct txn *txn)
+{
+	struct px_out *o = &txn->out;
+	struct px_body *b = &txn->resp;
+	struct htc *htc = &txn->bc->htc;
+	struct px_dechunk dc;
+	int l;
+
+	switch (txn->mode) {
+	case MODE_DECHUNK:
+		dc.p = txn->buf + 2 * (txn->size / 3);
+		dc.len = 0;
+		if (px_body_scan(b, htc, px_dechunk_data, &dc,
+		    txn->size / 3) != 0)
+			return (-1);
+		HTC_Consume(htc, WRK_HtcPool(txn->wrk), b->ready);
+		b->ready = 0;
+		o->v[OUT_PRE].iov_base = dc.p;
+		o->v[OUT_PRE].iov_len = dc.len;
+		return (0);
+	case MODE_CHUNK:
+		if (px_body_scan(b, htc, NULL, NULL, SIZE_MAX) != 0)
+			return (-1);
+		if (b->ready > 0) {
+			l = snprintf(txn->chunk, sizeof txn->chunk, "%zx\r\n",
+			    b->ready);
+			o->v[OUT_PRE].iov_base = txn->chunk;
+			o->v[OUT_PRE].iov_len = (size_t)l;
+			o->v[OUT_BODY].iov_len = b->ready;
+			o->v[OUT_POST].iov_base = (void *)(uintptr_t)px_crlf;
+			o->v[OUT_POST].iov_len = 2;
+		} else if (b->done && !txn->eof) {
+			o->v[OUT_POST].iov_base = (void *)(uintptr_t)px_last;
+			o->v[OUT_POST].iov_len = sizeof px_last - 1;
+			txn->eof = 1;
+		}
+		return (0);
+	default:
+		if (px_body_scan(b, htc, NULL, NULL, SIZE_MAX) != 0)
+			return (-1);
+		o->v[OUT_BODY].iov_len = b->ready;
+		return (0);
+	}
+}
+
+/*--------------------------------------------------------------------
+ * RESP_BODY: stream the response body to the client.
+ */
+
+static enum px_ret
+px_resp_body(struct txn *txn, tim_mono now)
+{
+	const struct conf_backend *be = BE_Conf(txn->bp);
+	struct bconn *bc = txn->bc;
+	struct htc_pool *hp = WRK_HtcPool(txn->wrk);
+	struct px_body *b = &txn->resp;
+	ssize_t r;
+	int i;
+
+	for (;;) {
+		if (px_resp_prepare(txn) != 0)
+			return (px_abort(txn, 502, SC_BACKEND));
+		if (px_out_pending(&txn->out)) {
+			i = px_out_write(&txn->out, txn->sp->fd, &bc->htc, b,
+			    hp);
+			if (i < 0)
+				return (px_abort(txn, 0, SC_TX_ERROR));
+			txn->resp_sent = 1;
+			if (i == 0)
+				return (px_wait(txn, &txn->sp->wp, POLLOUT,
+				    now + txn->conf->timeout_client));
+			continue;
+		}
+		if (PX_BODY_OVER(b) && (txn->mode != MODE_CHUNK || txn->eof))
+			return (px_finish(txn));
+		if (b->done)
+			continue;		/* the last chunk is queued */
+		r = HTC_Fill(&bc->htc, hp, bc->fd);
+		if (r > 0)
+			continue;
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return (px_wait(txn, &bc->wp, POLLIN,
+			    now + be->between_bytes_timeout));
+		if (r == 0 && b->kind == BODY_EOF) {
+			b->done = 1;
+			continue;
+		}
+		/* cut off mid-body: the client must not wait for the rest */
+		return (px_abort(txn, 0, SC_BACKEND));
+	}
+}
+
+/*--------------------------------------------------------------------
+ * TUNNEL: after a 101, bytes both ways until both sides are done.
+ */
+
+static int
+px_pump(struct htc *src, int sfd, int dfd, struct htc_pool *hp,
+    short *sev, short *dev, unsigned *eof)
+{
+	ssize_t r;
+
+	for (;;) {
+		if (HTC_Avail(src) > 0) {
+			r = send(dfd, HTC_Ptr(src), HTC_Avail(src),
+			    MSG_NOSIGNAL);
+			if (r > 0) {
+				HTC_Consume(src, hp, (size_t)r);
+				continue;
+			}
+			if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+				*dev |= POLLOUT;
+				return (0);
+			}
+			return (-1);
+		}
+		if (*eof)
+			return (0);
+		r = HTC_Fill(src, hp, sfd);
+		if (r > 0)
+			continue;
+		if (r == 0) {
+			*eof = 1;
+			(void)shutdown(dfd, SHUT_WR);
+			return (0);
+		}
+		if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			*sev |= POLLIN;
+			return (0);
+		}
+		return (-1);
+	}
+}
+
+static enum px_ret
+px_tunnel(struct txn *txn, tim_mono now)
+{
+	struct sess *sp = txn->sp;
+	struct bconn *bc = txn->bc;
+	struct htc_pool *hp = WRK_HtcPool(txn->wrk);
+	short cev = 0, bev = 0;
+	int i;
+
+	if (px_out_pending(&txn->out)) {		/* the 101 itself */
+		i = px_out_write(&txn->out, sp->fd, NULL, NULL, NULL);
+		if (i < 0)
+			return (px_abort(txn, 0, SC_TX_ERROR));
+		txn->resp_sent = 1;
+		if (i == 0)
+			return (px_wait(txn, &sp->wp, POLLOUT,
+			    now + txn->conf->timeout_client));
+	}
+	px_unarm(txn);
+	if (px_pump(&sp->htc, sp->fd, bc->fd, hp, &cev, &bev,
+	    &txn->tun_ceof) != 0 ||
+	    px_pump(&bc->htc, bc->fd, sp->fd, hp, &bev, &cev,
+	    &txn->tun_beof) != 0)
+		return (px_abort(txn, 0, SC_TUNNEL));
+	if (txn->tun_ceof && txn->tun_beof && HTC_Avail(&sp->htc) == 0 &&
+	    HTC_Avail(&bc->htc) == 0)
+		return (px_abort(txn, 0, SC_TUNNEL));
+	if (cev != 0 && px_wait(txn, &sp->wp, cev,
+	    now + PX_TUNNEL_TIMEOUT) == PX_END)
+		return (PX_END);
+	if (bev != 0)
+		return (px_wait(txn, &bc->wp, bev, now + PX_TUNNEL_TIMEOUT));
+	return (PX_WAIT);
+}
+
+/*--------------------------------------------------------------------
+ * Run the state machine until it waits or ends.
+ */
+
+static void
+px_step(struct txn *txn, tim_mono now)
+{
+	enum px_ret r;
+
+	do {
+		CHECK_OBJ_NOTNULL(txn, TXN_MAGIC);
+		switch (txn->state) {
+		case PX_CONNECT:
+			r = px_connected(txn);
+			break;
+		case PX_REQ_SEND:
+		case PX_REQ_BODY:
+			r = px_req_send(txn, now);
+			break;
+		case PX_RESP_HEAD:
+			r = px_resp_head(txn, now);
+			break;
+		case PX_INTERIM:
+			r = px_interim_write(txn, now);
+			break;
+		case PX_RESP_BODY:
+			r = px_resp_body(txn, now);
+			break;
+		case PX_TUNNEL:
+			r = px_tunnel(txn, now);
+			break;
+		default:
+			WRONG("txn state");
+		}
+	} while (r == PX_CONT);
+}
+
+/*--------------------------------------------------------------------
+ * A deadline passed: name the side that was too slow.
+ */
+
+static void
+px_timeout(struct txn *txn, int backend)
+{
+
+	switch (txn->state) {
+	case PX_CONNECT:
+		CNT_INC(WRK_Counters(txn->wrk), bconn_failed);
+		(void)px_abort(txn, 503, SC_BACKEND);
+		return;
+	case PX_REQ_SEND:
+	case PX_REQ_BODY:
+		if (backend)
+			(void)px_abort(txn, 504, SC_BACKEND);
+		else
+			(void)px_abort(txn, 408, SC_CLIENT_TIMEOUT);
+		return;
+	case PX_RESP_HEAD:
+		(void)px_abort(txn, 504, SC_BACKEND);
+		return;
+	case PX_TUNNEL:
+		(void)px_abort(txn, 0, SC_TUNNEL);
+		return;
+	default:
+		(void)px_abort(txn, 0,
+		    backend ? SC_BACKEND : SC_CLIENT_TIMEOUT);
+		return;
+	}
+}
+
+/*--------------------------------------------------------------------
+ * Events for the two fds of a running transaction.
+ */
+
+static void
+px_event(struct txn *txn, int backend, enum wait_event ev, tim_mono now)
+{
+
+	CHECK_OBJ_NOTNULL(txn, TXN_MAGIC);
+	switch (ev) {
+	case WAITER_ACTION:
+	case WAITER_REMCLOSE:
+		px_step(txn, now);
+		return;
+	case WAITER_TIMEOUT:
+		px_timeout(txn, backend);
+		return;
+	default:
+		(void)px_abort(txn, 0, SC_SHUTDOWN);
+		return;
+	}
+}
+
+static void
+px_client_cb(struct waited *wp, enum wait_event ev, tim_mono now)
+{
+	struct sess *sp;
+
+	CAST_OBJ_NOTNULL(sp, wp->priv, SESS_MAGIC);
+	px_event(sp->txn, 0, ev, now);
+}
+
+static void
+px_backend_cb(struct waited *wp, enum wait_event ev, tim_mono now)
+{
+	struct txn *txn;
+
+	CAST_OBJ_NOTNULL(txn, wp->priv, TXN_MAGIC);
+	px_event(txn, 1, ev, now);
+}
+
+/*--------------------------------------------------------------------
+ * Check a request head against the rules a front proxy keeps (design.md
+ * section 5) that the parser leaves to us.  The status to answer, or 0.
+ */
+
+static unsigned
+px_check(const struct txn *txn, const struct h1_head *h)
+{
+
+	if (h->method == H1_M_CONNECT)
+		return (501);
+	if (h->vmajor != 1)
+		return (505);
+	if (h->vminor >= 1 ? h->nhost != 1 : h->nhost > 1)
+		return (400);
+	if (h->content_length >= 0 && txn->conf->max_body_size > 0 &&
+	    (uint64_t)h->content_length > txn->conf->max_body_size)
+		return (413);
+	return (0);
+}
+
+/*--------------------------------------------------------------------
+ * Start a request whose head is complete in sp->htc.  Worker thread; the
+ * worker owns the session.
+ */
+
+void
+PX_Start(struct worker *wrk, struct sess *sp, tim_mono now)
+{
+	const struct h1_head *h;
+	struct txn *txn;
+	unsigned status;
+	enum px_ret r;
+
+	CHECK_OBJ_NOTNULL(sp, SESS_MAGIC);
+	AZ(sp->txn);
+	DMN_ConfUpdate(&sp->conf);
+	CNT_INC(WRK_Counters(wrk), req_total);
+	txn = px_alloc(wrk, sp->conf);
+	if (txn == NULL) {
+		SES_Error(sp, 503);
+		WRK_Release(wrk, &sp, SC_OVERLOAD);
+		return;
+	}
+	sp->txn = txn;
+	txn->sp = sp;
+	txn->conf = sp->conf;
+	sp->wp.func = px_client_cb;
+	h = HTC_Head(&sp->htc);
+	txn->method = h->method;
+	txn->client_10 = h->vminor == 0;
+	txn->keep_client = H1_KeepAlive(h) &&
+	    !__atomic_load_n(&g_draining, __ATOMIC_RELAXED);
+	txn->upgrade = h->upgrade && h->conn_upgrade;
+	if (h->chunked)
+		px_body_init(&txn->req, BODY_CHUNKED, -1);
+	else if (h->content_length > 0)
+		px_body_init(&txn->req, BODY_CL, h->content_length);
+	else
+		px_body_init(&txn->req, BODY_NONE, 0);
+	txn->body_held = h->expect_continue && !txn->client_10 &&
+	    txn->req.kind != BODY_NONE;
+	status = px_check(txn, h);
+	if (status == 0 && px_compose_req(txn, h, HTC_Base(&sp->htc)) != 0)
+		status = 431;
+	if (status != 0) {
+		(void)px_abort(txn, status, SC_BAD_REQ);
+		return;
+	}
+	HTC_Consume(&sp->htc, WRK_HtcPool(wrk), h->hdrlen);
+	txn->bp = BE_Pool(wrk, sp->conf, 0);
+	if (txn->bp == NULL) {
+		(void)px_abort(txn, 503, SC_OVERLOAD);
+		return;
+	}
+	r = px_connect(txn, 0, now);
+	if (r == PX_CONT)
+		px_step(txn, now);
+}

@@ -1,0 +1,424 @@
+/*-
+ * Copyright (c) 2026 The frontd authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * session.c -- client sessions and the idle waiter.
+ *
+ * Every client connection that is idle between requests, or has sent part
+ * of a request head, waits here: one struct sess (with its struct waited
+ * embedded) in the idle waiter's heap and event port, and no buffer.  When
+ * bytes arrive the waiter's callback runs HTC_Rx; a complete head is
+ * handed to the least-loaded worker, a partial one waits again with the
+ * head deadline (from its first byte, never renewed per read), and EOF,
+ * errors and deadlines close the session -- a partial head with 408.
+ *
+ * When every worker is at its session limit the session waits in a
+ * bounded FIFO owned by the idle waiter thread, retried by a timer; past
+ * the bound, or after timeout_req in it, the client gets 503.  A request is
+ * never dropped without an answer.
+ *
+ * Sessions are plain malloc'd objects: at a few hundred bytes the
+ * allocator's own per-thread caches serve them as well as a private free
+ * list would, and an idle session must cost only its own size.
+ */
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "frontd.h"
+#include "conf.h"
+#include "log.h"
+
+#define SES_QUEUE_TICK	0.002		/* retry the worker queue */
+
+struct ses_waiter {
+	unsigned		magic;
+#define SES_WAITER_MAGIC	0x53575452
+	struct waiter		*w;
+	struct htc_pool		*hp;
+	struct waited		qtimer;	/* retries the queue */
+	unsigned		qarmed;
+	unsigned		qlen;
+	struct sess		*qhead;
+	struct sess		*qtail;
+	unsigned		draining;
+};
+
+static struct ses_waiter	*ses_w;
+static unsigned			ses_nw;
+
+static const char * const ses_close_names[SC__MAX] = {
+	[SC_NULL] = "none",
+#define SESS_CLOSE(n, e, d)	[SC_##n] = #n,
+#include "tbl/sess_close.h"
+#undef SESS_CLOSE
+};
+
+static void ses_idle_cb(struct waited *, enum wait_event, tim_mono);
+static void ses_queue_cb(struct waited *, enum wait_event, tim_mono);
+
+/*--------------------------------------------------------------------
+ * The name of a close reason, for logs and metrics.
+ */
+
+const char *
+SES_CloseName(enum sess_close sc)
+{
+
+	assert(sc < SC__MAX);
+	return (ses_close_names[sc]);
+}
+
+/*--------------------------------------------------------------------
+ * A new session for an accepted connection.  Owner: the caller.
+ */
+
+struct sess *
+SES_New(int fd, const union sockaddr_u *peer, struct conf *conf)
+{
+	struct sess *sp;
+
+	ALLOC_OBJ(sp, SESS_MAGIC);
+	if (sp == NULL)
+		return (NULL);
+	sp->fd = fd;
+	WAIT_INIT(&sp->wp, fd, ses_idle_cb, sp);
+	HTC_Init(&sp->htc);
+	sp->conf = conf;
+	sp->t_open = TIM_mono();
+	sp->peer = *peer;
+	__atomic_fetch_add(&g_sessions, 1, __ATOMIC_RELAXED);
+	return (sp);
+}
+
+/*--------------------------------------------------------------------
+ * Close and free a session.  The caller owns it, so its fd is not
+ * associated with any port.  A few unread bytes are drained first, so
+ * that the kernel sends a FIN after our last response rather than a RST
+ * that could destroy it in flight.
+ */
+
+void
+SES_Delete(struct sess **spp, enum sess_close sc)
+{
+	struct sess *sp;
+	struct htc_pool *hp;
+	char buf[2048];
+	int i;
+
+	TAKE_OBJ_NOTNULL(sp, spp, SESS_MAGIC);
+	AZ(sp->txn);
+	assert(sp->wp.w == NULL);
+	hp = sp->wrk != NULL ? WRK_HtcPool(sp->wrk) : NULL;
+	HTC_Fini(&sp->htc, hp);
+	if (sc != SC_REM_CLOSE && sc != SC_RX_ERROR) {
+		for (i = 0; i < 8; i++)
+			if (read(sp->fd, buf, sizeof buf) <= 0)
+				break;
+	}
+	(void)close(sp->fd);
+	if (sp->conf != NULL)
+		CONF_Rel(&sp->conf);
+	CNT_INC(&g_counters, sess_closed);
+	__atomic_fetch_sub(&g_sessions, 1, __ATOMIC_RELAXED);
+	FREE_OBJ(sp);
+}
+
+/*--------------------------------------------------------------------
+ * Send a small error response, best effort, before the caller closes.
+ */
+
+void
+SES_Error(struct sess *sp, unsigned status)
+{
+	const char *reason;
+	char buf[256];
+	int l;
+
+	CHECK_OBJ_NOTNULL(sp, SESS_MAGIC);
+	switch (status) {
+	case 400: reason = "Bad Request"; break;
+	case 408: reason = "Request Timeout"; break;
+	case 413: reason = "Content Too Large"; break;
+	case 414: reason = "URI Too Long"; break;
+	case 431: reason = "Request Header Fields Too Large"; break;
+	case 500: reason = "Internal Server Error"; break;
+	case 501: reason = "Not Implemented"; break;
+	case 502: reason = "Bad Gateway"; break;
+	case 503: reason = "Service Unavailable"; break;
+	case 504: reason = "Gateway Timeout"; break;
+	case 505: reason = "HTTP Version Not Supported"; break;
+	default: reason = "Error"; break;
+	}
+	l = snprintf(buf, sizeof buf,
+	    "HTTP/1.1 %u %s\r\n"
+	    "Content-Type: text/plain\r\n"
+	    "Content-Length: %zu\r\n"
+	    "Connection: close\r\n"
+	    "\r\n"
+	    "%u %s\n",
+	    status, reason, strlen(reason) + 5, status, reason);
+	assert(l > 0 && (size_t)l < sizeof buf);
+	(void)send(sp->fd, buf, (size_t)l, MSG_NOSIGNAL);
+	(void)shutdown(sp->fd, SHUT_WR);
+}
+
+/*--------------------------------------------------------------------
+ * The idle waiter a session belongs to.
+ */
+
+static struct ses_waiter *
+ses_waiter(const struct sess *sp)
+{
+
+	return (&ses_w[(unsigned)sp->fd % ses_nw]);
+}
+
+/*--------------------------------------------------------------------
+ * Mark the first byte of a new request head: its deadline starts here.
+ */
+
+void
+SES_ReqStart(struct sess *sp, tim_mono now)
+{
+
+	if (sp->t_req == 0.)
+		sp->t_req = now;
+}
+
+/*--------------------------------------------------------------------
+ * Hand a session to the idle waiter, any thread.  With nothing buffered
+ * it waits for timeout_idle; with part of a head, for what is left of
+ * timeout_req.
+ */
+
+void
+SES_Wait(struct sess *sp)
+{
+	struct ses_waiter *sw;
+
+	CHECK_OBJ_NOTNULL(sp, SESS_MAGIC);
+	sw = ses_waiter(sp);
+	sp->wrk = NULL;
+	sp->wp.func = ses_idle_cb;
+	sp->wp.events = POLLIN;
+	if (HTC_Avail(&sp->htc) > 0)
+		sp->wp.he.key = sp->t_req + sp->conf->timeout_req;
+	else {
+		sp->t_req = 0.;
+		sp->wp.he.key = TIM_mono() + sp->conf->timeout_idle;
+	}
+	if (__atomic_load_n(&g_draining, __ATOMIC_RELAXED) ||
+	    WAIT_Enter(sw->w, &sp->wp) != 0)
+		SES_Delete(&sp, SC_SHUTDOWN);
+}
+
+/*--------------------------------------------------------------------
+ * Append a session with a complete head to the worker queue.
+ */
+
+static void
+ses_enqueue(struct ses_waiter *sw, struct sess *sp)
+{
+
+	if (sw->qlen >= sp->conf->queue_len) {
+		CNT_INC(&g_counters, req_rejected);
+		SES_Error(sp, 503);
+		SES_Delete(&sp, SC_OVERLOAD);
+		return;
+	}
+	CNT_INC(&g_counters, req_queued);
+	sp->qnext = NULL;
+	if (sw->qtail != NULL)
+		sw->qtail->qnext = sp;
+	else
+		sw->qhead = sp;
+	sw->qtail = sp;
+	sw->qlen++;
+	if (!sw->qarmed) {
+		sw->qtimer.he.key = TIM_mono() + SES_QUEUE_TICK;
+		if (WAIT_Again(sw->w, &sw->qtimer) == 0)
+			sw->qarmed = 1;
+	}
+}
+
+/*--------------------------------------------------------------------
+ * Hand a complete request to a worker, or queue it.
+ */
+
+static void
+ses_dispatch(struct ses_waiter *sw, struct sess *sp)
+{
+
+	if (sw->qlen == 0 && WRK_Dispatch(sp) == 0)
+		return;
+	ses_enqueue(sw, sp);
+}
+
+/*--------------------------------------------------------------------
+ * The queue timer: give queued sessions to workers that have room;
+ * answer 503 to those that waited longer than timeout_req.
+ */
+
+static void
+ses_queue_cb(struct waited *wp, enum wait_event ev, tim_mono now)
+{
+	struct ses_waiter *sw;
+	struct sess *sp;
+
+	CAST_OBJ_NOTNULL(sw, wp->priv, SES_WAITER_MAGIC);
+	sw->qarmed = 0;
+	while ((sp = sw->qhead) != NULL) {
+		sw->qhead = sp->qnext;
+		sw->qlen--;
+		if (ev == WAITER_CLOSE) {
+			SES_Delete(&sp, SC_SHUTDOWN);
+			continue;
+		}
+		if (now > sp->t_req + sp->conf->timeout_req) {
+			CNT_INC(&g_counters, req_rejected);
+			SES_Error(sp, 503);
+			SES_Delete(&sp, SC_OVERLOAD);
+			continue;
+		}
+		if (WRK_Dispatch(sp) == 0)
+			continue;
+		sp->qnext = sw->qhead;		/* every worker still full */
+		sw->qhead = sp;
+		sw->qlen++;
+		break;
+	}
+	if (sw->qhead == NULL)
+		sw->qtail = NULL;
+	else if (ev != WAITER_CLOSE) {
+		wp->he.key = now + SES_QUEUE_TICK;
+		if (WAIT_Again(sw->w, wp) == 0)
+			sw->qarmed = 1;
+	}
+}
+
+/*--------------------------------------------------------------------
+ * Answer a bad head with its status and close.
+ */
+
+static void
+ses_reject(struct sess *sp, enum htc_status hs)
+{
+	unsigned status;
+
+	switch (hs) {
+	case HTC_TOO_LARGE:	status = 431; break;
+	case HTC_URI_TOO_LONG:	status = 414; break;
+	case HTC_NOT_IMPL:	status = 501; break;
+	default:		status = 400; break;
+	}
+	SES_Error(sp, status);
+	SES_Delete(&sp, SC_BAD_REQ);
+}
+
+/*--------------------------------------------------------------------
+ * The idle waiter's callback: read, and decide.
+ */
+
+static void
+ses_idle_cb(struct waited *wp, enum wait_event ev, tim_mono now)
+{
+	struct ses_waiter *sw;
+	struct sess *sp;
+	enum htc_status hs;
+
+	CAST_OBJ_NOTNULL(sp, wp->priv, SESS_MAGIC);
+	sw = ses_waiter(sp);
+	switch (ev) {
+	case WAITER_ACTION:
+	case WAITER_REMCLOSE:
+		break;
+	case WAITER_TIMEOUT:
+		if (HTC_Avail(&sp->htc) > 0) {
+			SES_Error(sp, 408);
+			SES_Delete(&sp, SC_REQ_TIMEOUT);
+		} else
+			SES_Delete(&sp, SC_IDLE_TIMEOUT);
+		return;
+	default:
+		SES_Delete(&sp, SC_SHUTDOWN);
+		return;
+	}
+	hs = HTC_Rx(&sp->htc, sw->hp, sp->fd, H1_REQUEST, &sp->conf->limits);
+	switch (hs) {
+	case HTC_COMPLETE:
+		SES_ReqStart(sp, now);
+		ses_dispatch(sw, sp);
+		return;
+	case HTC_MORE:
+		if (HTC_Avail(&sp->htc) > 0 && sp->t_req == 0.) {
+			sp->t_req = now;
+			wp->he.key = now + sp->conf->timeout_req;
+		}
+		if (WAIT_Again(sw->w, wp) != 0)
+			SES_Delete(&sp, SC_OVERLOAD);
+		return;
+	case HTC_EOF:
+		SES_Delete(&sp, SC_REM_CLOSE);
+		return;
+	case HTC_ERROR:
+		SES_Delete(&sp, SC_RX_ERROR);
+		return;
+	default:
+		ses_reject(sp, hs);
+		return;
+	}
+}
+
+/*--------------------------------------------------------------------
+ * Start the idle waiters.
+ */
+
+int
+SES_WaitInit(unsigned n, unsigned bufsize)
+{
+	struct ses_waiter *sw;
+	char name[24];
+	unsigned u;
+
+	AN(n);
+	ses_w = calloc(n, sizeof *ses_w);
+	if (ses_w == NULL)
+		return (-1);
+	for (u = 0; u < n; u++) {
+		sw = &ses_w[u];
+		sw->magic = SES_WAITER_MAGIC;
+		WAIT_INIT(&sw->qtimer, -1, ses_queue_cb, sw);
+		sw->hp = HTC_PoolNew(bufsize, 64);
+		if (sw->hp == NULL)
+			return (-1);
+		(void)snprintf(name, sizeof name, "waiter%u", u);
+		sw->w = WAIT_New(name, sw, NULL);
+		if (sw->w == NULL)
+			return (-1);
+	}
+	ses_nw = n;
+	return (0);
+}
+
+/*--------------------------------------------------------------------
+ * Stop the idle waiters: every session they hold is closed.
+ */
+
+void
+SES_WaitFini(void)
+{
+	unsigned u;
+
+	for (u = 0; u < ses_nw; u++) {
+		WAIT_Destroy(&ses_w[u].w);
+		HTC_PoolDestroy(&ses_w[u].hp);
+	}
+	free(ses_w);
+	ses_w = NULL;
+	ses_nw = 0;
+}

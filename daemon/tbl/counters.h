@@ -1,0 +1,27 @@
+/*-
+ * Copyright (c) 2026 The frontd authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * tbl/counters.h -- every counter frontd keeps: one X-macro table for the
+ * enum, the metric names and their help text.
+ *
+ * COUNTER(name, help)
+ */
+
+COUNTER(sess_accepted,		"client connections accepted")
+COUNTER(sess_refused,		"client connections refused: max_connections")
+COUNTER(sess_closed,		"client connections closed")
+COUNTER(req_total,		"requests received")
+COUNTER(req_queued,		"requests that waited for a worker")
+COUNTER(req_rejected,		"requests answered 503: worker queue full")
+COUNTER(resp_1xx,		"responses 1xx (final responses only)")
+COUNTER(resp_2xx,		"responses 2xx")
+COUNTER(resp_3xx,		"responses 3xx")
+COUNTER(resp_4xx,		"responses 4xx")
+COUNTER(resp_5xx,		"responses 5xx")
+COUNTER(bconn_opened,		"backend connections opened")
+COUNTER(bconn_reused,		"backend connections reused from the pool")
+COUNTER(bconn_closed,		"backend connections closed")
+COUNTER(bconn_failed,		"backend connections failed to connect")
+COUNTER(bconn_retried,		"requests retried after a stale pooled connection")
+COUNTER(tunnels,		"upgraded connections (101) tunnelled")

@@ -1,0 +1,22 @@
+/*-
+ * Copyright (c) 2026 The frontd authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * tbl/sess_close.h -- why a client connection was closed.
+ *
+ * SESS_CLOSE(name, is_error, description)
+ */
+
+SESS_CLOSE(REM_CLOSE,	0, "client closed")
+SESS_CLOSE(REQ_CLOSE,	0, "client asked to close")
+SESS_CLOSE(RESP_CLOSE,	0, "response not keep-alive")
+SESS_CLOSE(IDLE_TIMEOUT, 0, "idle keep-alive timeout")
+SESS_CLOSE(REQ_TIMEOUT,	1, "request head timeout (408)")
+SESS_CLOSE(CLIENT_TIMEOUT, 1, "client stalled mid-request or mid-response")
+SESS_CLOSE(RX_ERROR,	1, "receive error")
+SESS_CLOSE(TX_ERROR,	1, "send error")
+SESS_CLOSE(BAD_REQ,	1, "malformed request (4xx)")
+SESS_CLOSE(OVERLOAD,	1, "overload (503)")
+SESS_CLOSE(BACKEND,	1, "backend failed mid-response")
+SESS_CLOSE(TUNNEL,	0, "tunnel ended")
+SESS_CLOSE(SHUTDOWN,	0, "shutting down")

@@ -1,0 +1,116 @@
+#!/bin/sh
+# make bench: nginx as the origin, frontd in front, wrk through it.
+#
+# Prints req/s and p50/p99 latency for a 100-byte and a 16 KiB object
+# (wrk -t1 -c50, keep-alive both sides), then frontd's private memory per
+# idle keep-alive connection with IDLE (default 5000) of them held.
+# DURATION (s, default 10) sets the length of each wrk run; EXTRA is added
+# to frontd's configuration (e.g. EXTRA='access_log = "/tmp/a.log"').
+# Everything runs on 127.0.0.1 and stops by itself.
+
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+B=${B:-build}
+FRONTD=${FRONTD:-$top/$B/frontd}
+DURATION=${DURATION:-10}
+IDLE=${IDLE:-5000}
+EXTRA=${EXTRA:-}
+OPORT=18180
+FPORT=18184
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/frontd-bench.XXXXXX")
+pids=""
+
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+waitport() {
+	i=0
+	while ! python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $1), 0.2)" 2>/dev/null; do
+		i=$((i + 1)); [ $i -gt 100 ] && { echo "port $1 never opened"; exit 1; }
+		sleep 0.05
+	done
+}
+
+# Private anonymous memory of a process, in bytes.
+anon() {
+	awk '/^Pss_Anon:/ { print $2 * 1024 }' "/proc/$1/smaps_rollup"
+}
+
+mkdir -p "$tmp/www"
+head -c 100 /dev/zero | tr '\0' a > "$tmp/www/small"
+head -c 16384 /dev/zero | tr '\0' b > "$tmp/www/medium"
+cat > "$tmp/nginx.conf" <<NGX
+daemon off;
+worker_processes 1;
+pid $tmp/nginx.pid;
+error_log $tmp/nginx.err;
+events { worker_connections 4096; }
+http {
+	access_log off;
+	sendfile on;
+	keepalive_requests 1000000000;
+	keepalive_timeout 120s;
+	client_body_temp_path $tmp;
+	proxy_temp_path $tmp;
+	fastcgi_temp_path $tmp;
+	uwsgi_temp_path $tmp;
+	scgi_temp_path $tmp;
+	server { listen 127.0.0.1:$OPORT; root $tmp/www; }
+}
+NGX
+cat > "$tmp/frontd.conf" <<CONF
+listen = {"127.0.0.1:$FPORT"}
+timeout_idle = 120s
+$EXTRA
+backend "origin" {
+	address = "127.0.0.1:$OPORT"
+}
+CONF
+PATH=$PATH:/usr/sbin nginx -c "$tmp/nginx.conf" -p "$tmp" &
+pids="$pids $!"
+"$FRONTD" -F -f "$tmp/frontd.conf" 2>"$tmp/frontd.err" &
+fpid=$!
+pids="$pids $fpid"
+waitport $OPORT
+waitport $FPORT
+
+echo "frontd bench: wrk -t1 -c50 -d${DURATION}s, keep-alive, nginx origin"
+wrk -t1 -c50 -d2s "http://127.0.0.1:$FPORT/small" >/dev/null
+for obj in small medium; do
+	wrk -t1 -c50 -d"${DURATION}s" --latency \
+	    "http://127.0.0.1:$FPORT/$obj" > "$tmp/wrk.$obj"
+	awk -v obj="$obj" '
+	    /Requests\/sec/ { rps = $2 }
+	    /^ +50%/ { p50 = $2 }
+	    /^ +99%/ { p99 = $2 }
+	    /Non-2xx/ { bad = $NF }
+	    /Socket errors/ { err = $0 }
+	    END {
+		printf "  %-7s %10s req/s   p50 %-8s p99 %-8s%s%s\n", obj,
+		    rps, p50, p99, bad ? "  non-2xx " bad : "",
+		    err ? "  " err : ""
+	    }' "$tmp/wrk.$obj"
+done
+
+if [ "$IDLE" -gt 0 ]; then
+	before=$(anon $fpid)
+	python3 "$top/tests/bench/idle.py" --port $FPORT --count "$IDLE" \
+	    --path /small --phase serve --hold 3 > "$tmp/idle.out" 2>&1 &
+	ipid=$!
+	pids="$pids $ipid"
+	i=0
+	until grep -q READY "$tmp/idle.out"; do
+		i=$((i + 1)); [ $i -gt 1200 ] && break; sleep 0.1
+	done
+	sleep 1
+	after=$(anon $fpid)
+	wait $ipid
+	cat "$tmp/idle.out" | sed 's/^/  idle: /'
+	echo "$before $after $IDLE" | awk '{
+	    printf "  idle keep-alive connections: %d held, %.0f bytes each " \
+		"(Pss_Anon %d -> %d)\n", $3, ($2 - $1) / $3, $1, $2 }'
+fi
