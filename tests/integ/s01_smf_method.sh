@@ -12,7 +12,8 @@
 #                   daemon is "listening" (as frontd's parent does)
 # Cases: good start -> 0; bad start -> 96 (SMF_EXIT_ERR_CONFIG) and no
 # daemon; refresh with a bad or missing file -> 0 and no SIGHUP; refresh
-# with a good file -> SIGHUP delivered; empty property -> 96; no SMF_FMRI
+# with a good file -> SIGHUP delivered; empty property -> 96; the daemon's
+# own start-up failures mapped (78 -> 96, 64 -> 95, 71 kept); no SMF_FMRI
 # -> 99; unknown method -> 95.
 set -eu
 
@@ -108,6 +109,11 @@ if [ "$1" != -f ] || [ $# -ne 2 ]; then
 fi
 env | grep '^SMF_' >"$STUB/start.env" || :
 rm -f "$STUB/daemon.pid"
+# A start-up failure, as <sysexits.h> says it.
+if [ -s "$STUB/start.rc" ]; then
+	echo "frontd: cannot start (stand-in)" >&2
+	exit "$(cat "$STUB/start.rc")"
+fi
 # The "daemon": records SIGHUP, exits on SIGTERM, writes its pid once its
 # handlers are in place (its "listening").
 sh -c 'trap "echo HUP >>\"\$STUB/signals\"" HUP
@@ -273,6 +279,17 @@ for SH in $shells; do
 	method start
 	[ $rc -eq 96 ] || fail "start with an empty config/file: exit $rc, want 96"
 	[ ! -s "$STUB/daemon.pid" ] || fail "start without a file: daemon started"
+
+	# The daemon fails to start: EX_CONFIG 78 -> 96, EX_USAGE 64 -> 95,
+	# EX_OSERR 71 (address in use) passes through to be retried.
+	printf '%s\n' "$good" >"$STUB/prop.file"
+	for m in 78:96 64:95 71:71; do
+		echo "${m%%:*}" >"$STUB/start.rc"
+		method start
+		[ $rc -eq "${m#*:}" ] ||
+		    fail "daemon exits ${m%%:*} at start: exit $rc, want ${m#*:}"
+	done
+	rm -f "$STUB/start.rc"
 
 	# Not under SMF: 99.  Unknown method: 95.
 	rc=0
