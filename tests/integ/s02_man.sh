@@ -27,17 +27,18 @@ for page in daemon/frontd.8 conf/frontd.conf.5; do
 	fi
 done
 
-# Every key of the schema in daemon/conf.c has its ".It Ic KEY" entry:
+# Every key of the schema in daemon/conf*.[ch] has its ".It Ic KEY" entry:
 # those named in CFG_*("key", ...) and the numeric ones of the X(key, ...)
 # tables.
-if [ -f daemon/conf.c ] && [ -f conf/frontd.conf.5 ]; then
+src=$(ls daemon/conf*.c daemon/conf*.h 2>/dev/null || :)
+if [ -n "$src" ] && [ -f conf/frontd.conf.5 ]; then
 	keys=$( {
-	    grep -o 'CFG_[A-Z_]*( *"[A-Za-z_][A-Za-z_0-9]*"' daemon/conf.c |
+	    cat $src | grep -o 'CFG_[A-Z_]*( *"[A-Za-z_][A-Za-z_0-9]*"' |
 		sed 's/.*"\(.*\)"/\1/'
-	    sed -n 's/^[[:space:]]*X(\([a-z_][a-z_0-9]*\),.*/\1/p' daemon/conf.c
+	    cat $src | sed -n 's/^[[:space:]]*X(\([a-z_][a-z_0-9]*\),.*/\1/p'
 	} | sort -u)
 	if [ -z "$keys" ]; then
-		echo "daemon/conf.c: no configuration keys found"
+		echo "daemon/conf*: no configuration keys found"
 		rc=1
 	fi
 	for key in $keys; do
