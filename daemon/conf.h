@@ -70,6 +70,8 @@ struct conf {
 	char			*group;
 	char			*access_log;	/* NULL: off */
 	char			*admin_listen;	/* NULL: off */
+	struct sockaddr_storage	admin_addr;	/* admin_listen, parsed */
+	socklen_t		admin_addrlen;	/* 0: off */
 };
 
 /*

@@ -1,0 +1,802 @@
+/*-
+ * Copyright (c) 2026 The frontd authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * conf.c -- the configuration file: the libconfuse schema, the checks on
+ * every value, and the copy into an immutable struct conf.
+ *
+ * This is the only file that includes confuse.h.  libconfuse gives the
+ * syntax (key = value, lists in braces, titled "backend" sections) and the
+ * line number of each token; the rest is here:
+ *
+ * - Every value is read as a string and checked by a value callback
+ *   (conf_cb_num(), conf_cb_str()) while libconfuse still knows the line,
+ *   so that a bad value is reported where it stands.  libconfuse's own
+ *   integer parser (strtol with base 0) knows no units and reads "010" as
+ *   octal.  The syntax of durations, sizes and addresses is in
+ *   conf_text.c.
+ * - Checks that need the whole file (a required key, limits that must
+ *   agree) run after parsing.  They find their line in a record of where
+ *   each key was set (conf_mark()); a backend section finds the line it
+ *   opened on in a hidden list option, whose default libconfuse parses
+ *   when the section opens (conf_cb_secline()).
+ * - libconfuse 3.3 counts the line of every comment once or twice too
+ *   often and takes the end of the file for a missing '}', so the text
+ *   goes through Conf_Prescan() (conf_text.c) first.
+ *
+ * The result is copied into a struct conf with its own strings and the
+ * cfg_t is freed at once: the daemon never holds libconfuse state, and a
+ * reload builds a complete new struct conf or nothing.  The lexer inside
+ * libconfuse is one global, so parses are serialized by conf_mtx; they
+ * are rare (start, -t, SIGHUP).
+ *
+ * Rejected: cfg_parse() on the file name (the text could not be cleaned of
+ * comments first, and a missing file would look like an unreadable one),
+ * libconfuse's include() (a second file with its own line numbers), and
+ * letting a key given twice silently win (nginx rejects it too).
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <grp.h>
+#include <limits.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <confuse.h>
+
+#include "vas.h"
+#include "conf.h"
+#include "conf_priv.h"
+
+#define CONF_BUILTIN	"(built-in)"	/* the name of CONF_default */
+#define CONF_SECLINE	" line"		/* hidden: where a section opened */
+
+#define KB		CONF_KB
+#define MB		CONF_MB
+#define GB		CONF_GB
+#define SEC		CONF_SEC
+#define DAY		CONF_DAY
+
+extern const char CONF_default[];	/* conf/frontd.conf, generated */
+
+/*
+ * Every numeric key: name, unit, default, minimum, maximum.  The schema
+ * and the range checks are both made from these lists.
+ */
+#define CONF_ROOT_NUMS(X)						\
+	X(timeout_idle,		DUR,	75 * SEC,	1,	DAY)	\
+	X(timeout_req,		DUR,	10 * SEC,	1,	DAY)	\
+	X(timeout_client,	DUR,	30 * SEC,	1,	DAY)	\
+	X(timeout_linger,	DUR,	50,		0,	DAY)	\
+	X(drain_timeout,	DUR,	20 * SEC,	0,	DAY)	\
+	X(workers,		COUNT,	0,		0,	1024)	\
+	X(worker_sessions,	COUNT,	2000,		1,	1000000) \
+	X(queue_len,		COUNT,	1024,		0,	1000000) \
+	X(max_connections,	COUNT,	10000,		1,	10000000) \
+	X(max_body_size,	SIZE,	0,		0,	1024 * GB) \
+	X(head_max,		SIZE,	16 * KB,	1 * KB,	1 * MB)	\
+	X(field_max,		SIZE,	8 * KB,		64,	1 * MB)	\
+	X(nfield_max,		COUNT,	100,		1,	H1_MAXFIELDS) \
+	X(target_max,		SIZE,	8 * KB,		64,	1 * MB)
+
+#define CONF_BACKEND_NUMS(X)						\
+	X(connect_timeout,	DUR,	3 * SEC,	1,	DAY)	\
+	X(first_byte_timeout,	DUR,	30 * SEC,	1,	DAY)	\
+	X(between_bytes_timeout, DUR,	30 * SEC,	1,	DAY)	\
+	X(idle_timeout,		DUR,	4 * SEC,	1,	DAY)	\
+	X(max_idle,		COUNT,	64,		0,	100000)
+
+struct conf_num {
+	const char		*name;
+	enum conf_unit		unit;
+	long			min;
+	long			max;
+};
+
+#define CONF_NUM(n, u, d, lo, hi)	{ #n, CONF_U_##u, lo, hi },
+static const struct conf_num conf_nums[] = {
+	CONF_ROOT_NUMS(CONF_NUM)
+	CONF_BACKEND_NUMS(CONF_NUM)
+	{ NULL, CONF_U_COUNT, 0, 0 }
+};
+#undef CONF_NUM
+
+/* Where a key was set, for duplicates and for checks after parsing. */
+struct conf_seen {
+	const cfg_opt_t		*opt;
+	int			line;
+};
+
+/* One parse in progress. */
+struct conf_ctx {
+	const char		*name;		/* the file, for messages */
+	cfg_t			*root;
+	char			*err;
+	size_t			errlen;
+	int			failed;
+	int			unclosed;	/* line of a '{' never closed */
+	struct conf_seen	*seen;
+	unsigned		nseen;
+	unsigned		lseen;
+};
+
+static pthread_mutex_t conf_mtx = PTHREAD_MUTEX_INITIALIZER;
+static struct conf_ctx *conf_cur;	/* the parse holding conf_mtx */
+
+static int conf_cb_num(cfg_t *, cfg_opt_t *, const char *, void *);
+static int conf_cb_str(cfg_t *, cfg_opt_t *, const char *, void *);
+static int conf_cb_secline(cfg_t *, cfg_opt_t *, const char *, void *);
+static void conf_err(struct conf_ctx *, int, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#define CONF_OPT(n, u, d, lo, hi)	CFG_INT_CB(#n, d, CFGF_NONE, conf_cb_num),
+
+static cfg_opt_t conf_backend_opts[] = {
+	CFG_STR_CB("address", NULL, CFGF_NODEFAULT, conf_cb_str),
+	CONF_BACKEND_NUMS(CONF_OPT)
+	CFG_INT_LIST_CB(CONF_SECLINE, "{0}", CFGF_NONE, conf_cb_secline),
+	CFG_END()
+};
+
+static cfg_opt_t conf_root_opts[] = {
+	CFG_STR_LIST_CB("listen", NULL, CFGF_NODEFAULT, conf_cb_str),
+	CONF_ROOT_NUMS(CONF_OPT)
+	CFG_STR_CB("pidfile", NULL, CFGF_NONE, conf_cb_str),
+	CFG_STR_CB("user", NULL, CFGF_NONE, conf_cb_str),
+	CFG_STR_CB("group", NULL, CFGF_NONE, conf_cb_str),
+	CFG_STR_CB("access_log", NULL, CFGF_NONE, conf_cb_str),
+	CFG_STR_CB("admin_listen", NULL, CFGF_NONE, conf_cb_str),
+	CFG_SEC("backend", conf_backend_opts,
+	    CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+	CFG_END()
+};
+
+#undef CONF_OPT
+
+/*--------------------------------------------------------------------
+ * Record the first error of a parse as "NAME:LINE: reason" (or
+ * "NAME: reason" when line is 0); later ones follow from it and are
+ * dropped.
+ */
+
+static void
+conf_err(struct conf_ctx *ctx, int line, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	if (ctx->failed)
+		return;
+	ctx->failed = 1;
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (ctx->err == NULL || ctx->errlen == 0)
+		return;
+	if (line > 0)
+		(void)snprintf(ctx->err, ctx->errlen, "%s:%d: %s",
+		    ctx->name, line, msg);
+	else
+		(void)snprintf(ctx->err, ctx->errlen, "%s: %s", ctx->name, msg);
+}
+
+/*--------------------------------------------------------------------
+ * Say libconfuse's own messages in this file's words.
+ */
+
+static const char *
+conf_msgfmt(const char *fmt)
+{
+
+	if (strcmp(fmt, "no such option '%s'") == 0)
+		return ("unknown key '%s'");
+	if (strcmp(fmt, "found duplicate title '%s'") == 0)
+		return ("duplicate backend '%s'");
+	return (fmt);
+}
+
+/*--------------------------------------------------------------------
+ * libconfuse's error function: every message raised while parsing, with
+ * the line of the token at hand, and the backend it is in.
+ */
+
+static void
+conf_errfunc(cfg_t *cfg, const char *fmt, va_list ap)
+{
+	char msg[256];
+
+	AN(conf_cur);
+	(void)vsnprintf(msg, sizeof msg, conf_msgfmt(fmt), ap);
+	if (cfg->title != NULL)
+		conf_err(conf_cur, cfg->line, "%s '%s': %s",
+		    cfg->name, cfg->title, msg);
+	else
+		conf_err(conf_cur, cfg->line, "%s", msg);
+}
+
+/*--------------------------------------------------------------------
+ * Note that opt was set on this line; a key set twice is an error.
+ */
+
+static int
+conf_mark(cfg_t *cfg, const cfg_opt_t *opt)
+{
+	struct conf_ctx *ctx = conf_cur;
+	unsigned u;
+
+	AN(ctx);
+	for (u = 0; u < ctx->nseen; u++) {
+		if (ctx->seen[u].opt != opt)
+			continue;
+		cfg_error(cfg, "%s: set twice (first on line %d)",
+		    opt->name, ctx->seen[u].line);
+		return (-1);
+	}
+	if (ctx->nseen == ctx->lseen) {
+		ctx->lseen = ctx->lseen ? 2 * ctx->lseen : 32;
+		ctx->seen = realloc(ctx->seen,
+		    ctx->lseen * sizeof *ctx->seen);
+		AN(ctx->seen);
+	}
+	ctx->seen[ctx->nseen].opt = opt;
+	ctx->seen[ctx->nseen].line = cfg->line;
+	ctx->nseen++;
+	return (0);
+}
+
+/*--------------------------------------------------------------------
+ * The line key 'name' of cfg was set on, or 0 if it has its default.
+ */
+
+static int
+conf_line(const struct conf_ctx *ctx, cfg_t *cfg, const char *name)
+{
+	const cfg_opt_t *opt;
+	unsigned u;
+
+	opt = cfg_getopt(cfg, name);
+	AN(opt);
+	for (u = 0; u < ctx->nseen; u++)
+		if (ctx->seen[u].opt == opt)
+			return (ctx->seen[u].line);
+	return (0);
+}
+
+/*--------------------------------------------------------------------
+ * The range and unit of numeric key 'name'.
+ */
+
+static const struct conf_num *
+conf_num(const char *name)
+{
+	const struct conf_num *n;
+
+	for (n = conf_nums; n->name != NULL; n++)
+		if (strcmp(n->name, name) == 0)
+			return (n);
+	return (NULL);
+}
+
+/*--------------------------------------------------------------------
+ * Value callback of every numeric key: parse, check the range, store
+ * milliseconds, bytes or the count.
+ */
+
+static int
+conf_cb_num(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	const struct conf_num *n;
+	const char *why;
+	char lo[32], hi[32];
+	long v = 0;
+
+	AN(value);
+	n = conf_num(opt->name);
+	AN(n);
+	if (conf_mark(cfg, opt))
+		return (-1);
+	why = Conf_ParseNum(value, n->unit, &v);
+	if (why != NULL && why != Conf_TooLarge) {
+		cfg_error(cfg, "%s: \"%.64s\": %s", opt->name, value, why);
+		return (-1);
+	}
+	if (why != NULL || v < n->min || v > n->max) {
+		Conf_FmtNum(lo, sizeof lo, n->unit, n->min);
+		Conf_FmtNum(hi, sizeof hi, n->unit, n->max);
+		cfg_error(cfg, "%s: \"%.64s\": out of range (%s to %s)",
+		    opt->name, value, lo, hi);
+		return (-1);
+	}
+	*(long *)result = v;
+	return (0);
+}
+
+/*--------------------------------------------------------------------
+ * What is wrong with 'value' of string key 'name', or NULL.  Paths must
+ * be absolute since the daemon runs from "/"; the user and group must
+ * exist, since the daemon switches to them.
+ */
+
+static const char *
+conf_check_str(const char *name, const char *value)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	if (strcmp(name, "listen") == 0 || strcmp(name, "admin_listen") == 0)
+		return (Conf_ParseAddr(value, 1, &ss, &len));
+	if (strcmp(name, "address") == 0)
+		return (Conf_ParseAddr(value, 0, &ss, &len));
+	if (strcmp(name, "user") == 0)
+		return (getpwnam(value) == NULL ? "no such user" : NULL);
+	if (strcmp(name, "group") == 0)
+		return (getgrnam(value) == NULL ? "no such group" : NULL);
+	assert(strcmp(name, "pidfile") == 0 ||
+	    strcmp(name, "access_log") == 0);
+	return (*value != '/' ? "not an absolute path" : NULL);
+}
+
+/*--------------------------------------------------------------------
+ * Value callback of every string key, and of each listen address.
+ */
+
+static int
+conf_cb_str(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	const char *why;
+
+	AN(value);
+	if (!(opt->flags & CFGF_LIST) && conf_mark(cfg, opt))
+		return (-1);
+	why = conf_check_str(opt->name, value);
+	if (why != NULL) {
+		cfg_error(cfg, "%s: \"%.64s\": %s", opt->name, value, why);
+		return (-1);
+	}
+	*(const char **)result = value;
+	return (0);
+}
+
+/*--------------------------------------------------------------------
+ * Parse callback of the hidden CONF_SECLINE option.  libconfuse parses
+ * its default "{0}" when a backend section opens, before it reads the
+ * section's first key; the top level's line is then the line of the
+ * opening brace, kept as the value.
+ */
+
+static int
+conf_cb_secline(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+
+	AN(conf_cur);
+	*(long *)result = conf_cur->root != NULL ? conf_cur->root->line : 0;
+	return (0);
+}
+
+/*--------------------------------------------------------------------
+ * A string of the configuration, or NULL for an unset one.
+ */
+
+static char *
+conf_strdup(const char *s)
+{
+	char *p;
+
+	if (s == NULL)
+		return (NULL);
+	p = strdup(s);
+	AN(p);
+	return (p);
+}
+
+/*--------------------------------------------------------------------
+ * A duration key of cfg, in seconds.
+ */
+
+static tim_dur
+conf_dur(cfg_t *cfg, const char *name)
+{
+
+	return ((tim_dur)cfg_getint(cfg, name) / SEC);
+}
+
+/*--------------------------------------------------------------------
+ * Free a struct conf and everything it owns.
+ */
+
+static void
+conf_free(struct conf *c)
+{
+	unsigned u;
+
+	CHECK_OBJ_NOTNULL(c, CONF_MAGIC);
+	for (u = 0; u < c->nlisten; u++)
+		free(c->listen[u].spec);
+	free(c->listen);
+	for (u = 0; u < c->nbackend; u++) {
+		free(c->backend[u].name);
+		free(c->backend[u].address);
+	}
+	free(c->backend);
+	free(c->file);
+	free(c->pidfile);
+	free(c->user);
+	free(c->group);
+	free(c->access_log);
+	free(c->admin_listen);
+	FREE_OBJ(c);
+}
+
+/*--------------------------------------------------------------------
+ * Copy the listen addresses; at least one is required.
+ */
+
+static int
+conf_build_listen(struct conf_ctx *ctx, cfg_t *cfg, struct conf *c)
+{
+	struct conf_listen *l;
+	unsigned u, n;
+
+	n = cfg_size(cfg, "listen");
+	if (n == 0) {
+		conf_err(ctx, 0, "listen: at least one address is required");
+		return (-1);
+	}
+	c->listen = calloc(n, sizeof *c->listen);
+	AN(c->listen);
+	c->nlisten = n;
+	for (u = 0; u < n; u++) {
+		l = &c->listen[u];
+		l->spec = conf_strdup(cfg_getnstr(cfg, "listen", u));
+		AZ(Conf_ParseAddr(l->spec, 1, &l->addr, &l->addrlen));
+	}
+	return (0);
+}
+
+/*--------------------------------------------------------------------
+ * Copy one backend section; its address is required.
+ */
+
+static int
+conf_build_backend(struct conf_ctx *ctx, cfg_t *sec, struct conf_backend *be)
+{
+	const char *addr;
+
+	addr = cfg_getstr(sec, "address");
+	if (addr == NULL) {
+		conf_err(ctx, (int)cfg_getnint(sec, CONF_SECLINE, 0),
+		    "backend '%s': address is required", cfg_title(sec));
+		return (-1);
+	}
+	be->magic = CONF_BACKEND_MAGIC;
+	be->name = conf_strdup(cfg_title(sec));
+	be->address = conf_strdup(addr);
+	AZ(Conf_ParseAddr(addr, 0, &be->addr, &be->addrlen));
+	be->connect_timeout = conf_dur(sec, "connect_timeout");
+	be->first_byte_timeout = conf_dur(sec, "first_byte_timeout");
+	be->between_bytes_timeout = conf_dur(sec, "between_bytes_timeout");
+	be->idle_timeout = conf_dur(sec, "idle_timeout");
+	be->max_idle = (unsigned)cfg_getint(sec, "max_idle");
+	return (0);
+}
+
+/*--------------------------------------------------------------------
+ * Copy the backends; at least one is required.
+ */
+
+static int
+conf_build_backends(struct conf_ctx *ctx, cfg_t *cfg, struct conf *c)
+{
+	unsigned u, n;
+
+	n = cfg_size(cfg, "backend");
+	if (n == 0) {
+		conf_err(ctx, 0, "at least one backend is required");
+		return (-1);
+	}
+	c->backend = calloc(n, sizeof *c->backend);
+	AN(c->backend);
+	c->nbackend = n;
+	for (u = 0; u < n; u++) {
+		c->backend[u].idx = u;
+		if (conf_build_backend(ctx, cfg_getnsec(cfg, "backend", u),
+		    &c->backend[u]))
+			return (-1);
+	}
+	return (0);
+}
+
+/*--------------------------------------------------------------------
+ * Check that size key 'small' is not above 'big'; the error names the
+ * line of 'small', or of 'big' if 'small' has its default.
+ */
+
+static int
+conf_check_le(struct conf_ctx *ctx, cfg_t *cfg, const char *small,
+    const char *big)
+{
+	char sb[32], bb[32];
+	long s, b;
+	int line;
+
+	s = cfg_getint(cfg, small);
+	b = cfg_getint(cfg, big);
+	if (s <= b)
+		return (0);
+	line = conf_line(ctx, cfg, small);
+	if (line == 0)
+		line = conf_line(ctx, cfg, big);
+	Conf_FmtNum(sb, sizeof sb, CONF_U_SIZE, s);
+	Conf_FmtNum(bb, sizeof bb, CONF_U_SIZE, b);
+	conf_err(ctx, line, "%s (%s) is larger than %s (%s)",
+	    small, sb, big, bb);
+	return (-1);
+}
+
+/*--------------------------------------------------------------------
+ * Copy the request head limits, which must agree with each other.
+ */
+
+static int
+conf_build_limits(struct conf_ctx *ctx, cfg_t *cfg, struct conf *c)
+{
+
+	if (conf_check_le(ctx, cfg, "field_max", "head_max") ||
+	    conf_check_le(ctx, cfg, "target_max", "head_max"))
+		return (-1);
+	c->limits.head_max = (unsigned)cfg_getint(cfg, "head_max");
+	c->limits.field_max = (unsigned)cfg_getint(cfg, "field_max");
+	c->limits.nfield_max = (unsigned)cfg_getint(cfg, "nfield_max");
+	c->limits.target_max = (unsigned)cfg_getint(cfg, "target_max");
+	assert(c->limits.nfield_max <= H1_MAXFIELDS);
+	return (0);
+}
+
+/*--------------------------------------------------------------------
+ * The number of workers: as configured, or two per online processor.
+ */
+
+static unsigned
+conf_workers(long n)
+{
+	long ncpu;
+
+	if (n > 0)
+		return ((unsigned)n);
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	if (ncpu < 1)
+		ncpu = 1;
+	if (ncpu > 512)
+		ncpu = 512;
+	return ((unsigned)(2 * ncpu));
+}
+
+/*--------------------------------------------------------------------
+ * Copy the keys that need no check beyond their own value.
+ */
+
+static void
+conf_build_rest(cfg_t *cfg, struct conf *c)
+{
+
+	c->timeout_idle = conf_dur(cfg, "timeout_idle");
+	c->timeout_req = conf_dur(cfg, "timeout_req");
+	c->timeout_client = conf_dur(cfg, "timeout_client");
+	c->timeout_linger = conf_dur(cfg, "timeout_linger");
+	c->drain_timeout = conf_dur(cfg, "drain_timeout");
+	c->workers = conf_workers(cfg_getint(cfg, "workers"));
+	c->worker_sessions = (unsigned)cfg_getint(cfg, "worker_sessions");
+	c->queue_len = (unsigned)cfg_getint(cfg, "queue_len");
+	c->max_connections = (unsigned)cfg_getint(cfg, "max_connections");
+	c->max_body_size = (uint64_t)cfg_getint(cfg, "max_body_size");
+	c->pidfile = conf_strdup(cfg_getstr(cfg, "pidfile"));
+	c->user = conf_strdup(cfg_getstr(cfg, "user"));
+	c->group = conf_strdup(cfg_getstr(cfg, "group"));
+	c->access_log = conf_strdup(cfg_getstr(cfg, "access_log"));
+	c->admin_listen = conf_strdup(cfg_getstr(cfg, "admin_listen"));
+	if (c->admin_listen != NULL)
+		AZ(Conf_ParseAddr(c->admin_listen, 1, &c->admin_addr,
+		    &c->admin_addrlen));
+}
+
+/*--------------------------------------------------------------------
+ * Build the struct conf from a parsed cfg_t, or NULL after an error.
+ */
+
+static struct conf *
+conf_build(struct conf_ctx *ctx, cfg_t *cfg)
+{
+	struct conf *c;
+
+	ALLOC_OBJ(c, CONF_MAGIC);
+	AN(c);
+	c->refcnt = 1;
+	if (conf_build_listen(ctx, cfg, c) || conf_build_backends(ctx, cfg, c) ||
+	    conf_build_limits(ctx, cfg, c)) {
+		conf_free(c);
+		return (NULL);
+	}
+	conf_build_rest(cfg, c);
+	return (c);
+}
+
+/*--------------------------------------------------------------------
+ * Parse text (modified in place) under the name ctx->name.
+ */
+
+static struct conf *
+conf_parse(struct conf_ctx *ctx, char *text)
+{
+	struct conf *c = NULL;
+	cfg_t *cfg;
+	int line;
+
+	line = Conf_Prescan(text, &ctx->unclosed);
+	if (line > 0) {
+		conf_err(ctx, line, "unterminated comment");
+		return (NULL);
+	}
+	AZ(pthread_mutex_lock(&conf_mtx));
+	conf_cur = ctx;
+	cfg = cfg_init(conf_root_opts, CFGF_NONE);
+	AN(cfg);
+	ctx->root = cfg;
+	(void)cfg_set_error_function(cfg, conf_errfunc);
+	if (cfg_parse_buf(cfg, text) != CFG_SUCCESS || ctx->failed)
+		conf_err(ctx, 0, "cannot parse");
+	else if (ctx->unclosed > 0)
+		conf_err(ctx, ctx->unclosed, "'{' without its '}'");
+	else
+		c = conf_build(ctx, cfg);
+	(void)cfg_free(cfg);
+	ctx->root = NULL;
+	conf_cur = NULL;
+	AZ(pthread_mutex_unlock(&conf_mtx));
+	free(ctx->seen);
+	ctx->seen = NULL;
+	return (c);
+}
+
+/*--------------------------------------------------------------------
+ * Start a parse of 'name'.
+ */
+
+static void
+conf_ctx_init(struct conf_ctx *ctx, const char *name, char *err,
+    size_t errlen)
+{
+
+	AN(name);
+	memset(ctx, 0, sizeof *ctx);
+	ctx->name = name;
+	ctx->err = err;
+	ctx->errlen = errlen;
+	if (err != NULL && errlen > 0)
+		*err = '\0';
+}
+
+/*--------------------------------------------------------------------
+ * The text of 'file', or NULL after an error.
+ */
+
+static char *
+conf_slurp(struct conf_ctx *ctx, const char *file)
+{
+	const char *nul;
+	size_t len;
+	char *buf;
+
+	buf = Conf_ReadFile(file, &len);
+	if (buf == NULL) {
+		conf_err(ctx, 0, "%s", strerror(errno));
+		return (NULL);
+	}
+	nul = memchr(buf, '\0', len);
+	if (nul != NULL) {
+		conf_err(ctx, Conf_LineOf(buf, nul), "NUL byte in the file");
+		free(buf);
+		return (NULL);
+	}
+	return (buf);
+}
+
+/*--------------------------------------------------------------------
+ * Parse 'file', or the embedded default when it is NULL (see conf.h).
+ */
+
+struct conf *
+CONF_Load(const char *file, char *err, size_t errlen)
+{
+	struct conf_ctx ctx;
+	struct conf *c;
+	char *text;
+
+	if (file == NULL)
+		return (CONF_LoadString(CONF_BUILTIN, CONF_default,
+		    err, errlen));
+	conf_ctx_init(&ctx, file, err, errlen);
+	text = conf_slurp(&ctx, file);
+	if (text == NULL)
+		return (NULL);
+	c = conf_parse(&ctx, text);
+	free(text);
+	if (c != NULL)
+		c->file = conf_strdup(file);
+	return (c);
+}
+
+/*--------------------------------------------------------------------
+ * Parse a configuration held in memory; errors name it 'name'.  The
+ * result's file is NULL: it cannot be read again.
+ */
+
+struct conf *
+CONF_LoadString(const char *name, const char *text, char *err,
+    size_t errlen)
+{
+	struct conf_ctx ctx;
+	struct conf *c;
+	char *copy;
+
+	AN(text);
+	conf_ctx_init(&ctx, name, err, errlen);
+	copy = conf_strdup(text);
+	c = conf_parse(&ctx, copy);
+	free(copy);
+	return (c);
+}
+
+/*--------------------------------------------------------------------
+ * Take one more reference (any thread).
+ */
+
+struct conf *
+CONF_Ref(struct conf *c)
+{
+
+	CHECK_OBJ_NOTNULL(c, CONF_MAGIC);
+	assert(__atomic_add_fetch(&c->refcnt, 1, __ATOMIC_RELAXED) > 1);
+	return (c);
+}
+
+/*--------------------------------------------------------------------
+ * Drop a reference (any thread); the last one frees the configuration.
+ */
+
+void
+CONF_Rel(struct conf **pc)
+{
+	struct conf *c;
+	unsigned n;
+
+	TAKE_OBJ_NOTNULL(c, pc, CONF_MAGIC);
+	n = __atomic_sub_fetch(&c->refcnt, 1, __ATOMIC_ACQ_REL);
+	assert(n != UINT_MAX);
+	if (n == 0)
+		conf_free(c);
+}
+
+/*--------------------------------------------------------------------
+ * The backend called 'name', or NULL.
+ */
+
+const struct conf_backend *
+CONF_Backend(const struct conf *c, const char *name)
+{
+	unsigned u;
+
+	CHECK_OBJ_NOTNULL(c, CONF_MAGIC);
+	AN(name);
+	for (u = 0; u < c->nbackend; u++)
+		if (strcmp(c->backend[u].name, name) == 0)
+			return (&c->backend[u]);
+	return (NULL);
+}
