@@ -21,9 +21,13 @@
  *
  * Events given to the callback:
  *   WAITER_ACTION    the fd is ready (wp->revents has the poll bits)
- *   WAITER_REMCLOSE  the peer hung up or the fd has an error, no data
+ *   WAITER_REMCLOSE  the peer hung up or the fd has an error: POLLHUP or
+ *                    POLLERR in wp->revents (POLLIN too, maybe, and
+ *                    bytes may still be there to read)
  *   WAITER_TIMEOUT   the deadline passed first
- *   WAITER_CLOSE     the waiter is shutting down; close and free
+ *   WAITER_CLOSE     the waiter is shutting down, or could not arm what
+ *                    WAIT_Enter handed it (no memory, port full); close
+ *                    and free
  *   WAITER_TASK      handed over by WAIT_Task: run now on this thread
  */
 
@@ -98,13 +102,15 @@ int WAIT_Enter(struct waiter *, struct waited *);
 /*
  * Any thread: hand wp over so that its callback runs with WAITER_TASK on
  * the waiter's thread as soon as possible.  Return values as WAIT_Enter.
+ * Once the waiter is stopping, the callback gets WAITER_CLOSE instead.
  */
 int WAIT_Task(struct waiter *, struct waited *);
 
 /*
  * Waiter thread only (from inside one of its callbacks): arm wp again on
  * this waiter with wp->events and deadline wp->he.key, without a round
- * trip through port_send.  0, or -1 with errno (the owner keeps wp).
+ * trip through port_send.  0, or -1 with errno (the owner keeps wp;
+ * ESHUTDOWN once the waiter is stopping).
  */
 int WAIT_Again(struct waiter *, struct waited *);
 
