@@ -262,7 +262,12 @@ BE_Get(struct bpool *bp, int fresh, int *connecting)
 	if (fresh || bc == NULL)
 		return (be_connect(bp, connecting));
 	CHECK_OBJ_NOTNULL(bc, BCONN_MAGIC);
-	WAIT_Cancel(WRK_Waiter(bp->wrk), &bc->wp);
+	/*
+	 * It stays armed for POLLIN in this worker's loop: the response will
+	 * need exactly that, so reusing it costs no system call.  The caller
+	 * sets the callback; an event already fired (the backend closed it
+	 * just now) shows up as EOF before any response byte, and is retried.
+	 */
 	be_unlink(bc);
 	bc->reused = 1;
 	*connecting = 0;
@@ -281,6 +286,7 @@ BE_Close(struct bconn **bcp)
 
 	TAKE_OBJ_NOTNULL(bc, bcp, BCONN_MAGIC);
 	AZ(bc->idle);
+	assert(bc->wp.w == NULL);
 	be_free(bc);
 }
 
@@ -297,6 +303,7 @@ BE_Recycle(struct bconn **bcp)
 	struct bpool *bp;
 
 	TAKE_OBJ_NOTNULL(bc, bcp, BCONN_MAGIC);
+	assert(bc->wp.w == NULL);
 	bp = bc->pool;
 	CHECK_OBJ_NOTNULL(bp, BPOOL_MAGIC);
 	if (bp->retired || bp->nidle >= bp->be->max_idle ||

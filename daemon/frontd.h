@@ -141,9 +141,10 @@ struct bpool *BE_Pool(struct worker *, struct conf *, unsigned idx);
 void BE_WorkerFini(struct worker *);
 const struct conf_backend *BE_Conf(const struct bpool *);
 /*
- * An idle pooled connection (bc->reused), or unless 'fresh' is 0 a new
- * one; *connecting says the connect is still in progress.  NULL with
- * errno when a new connection could not even be started.
+ * An idle pooled connection (bc->reused; still armed for POLLIN in the
+ * worker's loop, the caller sets bc->wp.func and priv), or a new one
+ * (not armed; always when 'fresh'); *connecting says the connect is still
+ * in progress.  NULL with errno when a new one could not be started.
  */
 struct bconn *BE_Get(struct bpool *, int fresh, int *connecting);
 void BE_Recycle(struct bconn **);	/* back to the pool, idle */

@@ -196,7 +196,7 @@ PX_Free(struct txn **txnp)
 	struct txn *txn;
 
 	TAKE_OBJ_NOTNULL(txn, txnp, TXN_MAGIC);
-	if (px_fl.n >= 64) {
+	if (px_fl.n >= 16) {
 		FREE_OBJ(txn);
 		return;
 	}
@@ -548,10 +548,19 @@ static enum px_ret px_abort(struct txn *, unsigned status, enum sess_close);
 static enum px_ret
 px_wait(struct txn *txn, struct waited *wp, short events, tim_mono deadline)
 {
+	struct waiter *w = WRK_Waiter(txn->wrk);
 
+	if (wp->w != NULL) {
+		/* still armed here (a pooled backend connection) */
+		if (wp->events == events) {
+			WAIT_Rekey(w, wp, deadline);
+			return (PX_WAIT);
+		}
+		WAIT_Cancel(w, wp);
+	}
 	wp->events = events;
 	wp->he.key = deadline;
-	if (WAIT_Again(WRK_Waiter(txn->wrk), wp) != 0)
+	if (WAIT_Again(w, wp) != 0)
 		return (px_abort(txn, 503, SC_OVERLOAD));
 	return (PX_WAIT);
 }
@@ -662,6 +671,8 @@ px_connect(struct txn *txn, int fresh, tim_mono now)
 		return (px_abort(txn, 503, SC_BACKEND));
 	txn->bc->wp.func = px_backend_cb;
 	txn->bc->wp.priv = txn;
+	if (txn->bc->wp.w != NULL)	/* pooled: no deadline until sent */
+		WAIT_Rekey(WRK_Waiter(txn->wrk), &txn->bc->wp, 0.);
 	txn->out.v[OUT_HEAD].iov_base = txn->buf;
 	txn->out.v[OUT_HEAD].iov_len = txn->qlen;
 	txn->resp_seen = 0;
@@ -852,6 +863,8 @@ px_resp_head(struct txn *txn, tim_mono now)
 	enum htc_status hs;
 	enum px_ret r;
 
+	if (bc->wp.w != NULL)	/* armed since it left the pool */
+		return (px_wait(txn, &bc->wp, POLLIN, txn->t_first));
 	hs = HTC_Rx(&bc->htc, WRK_HtcPool(txn->wrk), bc->fd, H1_RESPONSE,
 	    &txn->conf->limits);
 	if (HTC_Avail(&bc->htc) > 0)

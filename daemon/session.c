@@ -393,7 +393,7 @@ SES_WaitInit(unsigned n, unsigned bufsize)
 		sw = &ses_w[u];
 		sw->magic = SES_WAITER_MAGIC;
 		WAIT_INIT(&sw->qtimer, -1, ses_queue_cb, sw);
-		sw->hp = HTC_PoolNew(bufsize, 64);
+		sw->hp = HTC_PoolNew(bufsize, 32);
 		if (sw->hp == NULL)
 			return (-1);
 		(void)snprintf(name, sizeof name, "waiter%u", u);

@@ -311,7 +311,7 @@ WRK_Init(const struct conf *conf)
 		wrk->magic = WORKER_MAGIC;
 		wrk->idx = u;
 		wrk->limit = conf->worker_sessions;
-		wrk->hp = HTC_PoolNew(conf->limits.head_max, 256);
+		wrk->hp = HTC_PoolNew(conf->limits.head_max, 32);
 		if (wrk->hp == NULL)
 			return (-1);
 		(void)snprintf(name, sizeof name, "worker%u", u);

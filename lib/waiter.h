@@ -12,7 +12,11 @@
  * (running on the waiter thread), the fd is no longer associated with the
  * port and the waited is out of the heap.  The callback then does one of:
  * re-arm here (WAIT_Again, no port_send round trip), hand itself to
- * another waiter (WAIT_Enter / WAIT_Task), or close.
+ * another waiter (WAIT_Enter / WAIT_Task), or close.  Code running on the
+ * loop thread may also change func and priv of a waited that loop holds,
+ * and its deadline with WAIT_Rekey, without taking it out: a pooled
+ * backend connection is handed to a request that way while it stays
+ * armed.
  *
  * The same mechanism is the idle waiter and each worker's event loop
  * (design.md section 1.3): a session moves idle waiter -> worker -> idle
