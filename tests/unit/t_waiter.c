@@ -170,34 +170,14 @@ t_wait_done(int n, tim_dur tmo)
 }
 
 /*--------------------------------------------------------------------
- * Open fds of this process (the directory's own fd included; that is
- * the same at every call).
+ * Open fds of this process (the directory's own fd included, the same at
+ * every call), and into *items the fds registered in all its epoll
+ * instances (the "tfd:" lines of each epoll fd's fdinfo).  -1 and -1
+ * where there is no /proc.
  */
 
 static int
-t_fd_count(void)
-{
-	struct dirent *de;
-	DIR *d;
-	int n = 0;
-
-	d = opendir("/proc/self/fd");
-	if (d == NULL)
-		return (-1);
-	while ((de = readdir(d)) != NULL)
-		if (de->d_name[0] != '.')
-			n++;
-	AZ(closedir(d));
-	return (n);
-}
-
-/*--------------------------------------------------------------------
- * Linux: fds registered in all epoll instances of the process (the
- * "tfd:" lines of each epoll fd's fdinfo).  -1 where there is no /proc.
- */
-
-static int
-t_epoll_items(void)
+t_fds(int *items)
 {
 	char path[320], link[64], line[256];
 	struct dirent *de;
@@ -206,16 +186,17 @@ t_epoll_items(void)
 	ssize_t l;
 	int n = 0;
 
-	d = opendir("/proc/self/fd");
-	if (d == NULL)
+	*items = -1;
+	if ((d = opendir("/proc/self/fd")) == NULL)
 		return (-1);
+	*items = 0;
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
+		n++;
 		(void)snprintf(path, sizeof path, "/proc/self/fd/%s",
 		    de->d_name);
-		l = readlink(path, link, sizeof link - 1);
-		if (l < 0)
+		if ((l = readlink(path, link, sizeof link - 1)) < 0)
 			continue;
 		link[l] = '\0';
 		if (strcmp(link, "anon_inode:[eventpoll]") != 0)
@@ -226,11 +207,24 @@ t_epoll_items(void)
 			continue;
 		while (fgets(line, sizeof line, f) != NULL)
 			if (strncmp(line, "tfd:", 4) == 0)
-				n++;
+				(*items)++;
 		AZ(fclose(f));
 	}
 	AZ(closedir(d));
 	return (n);
+}
+
+/*--------------------------------------------------------------------
+ * Just the epoll items.
+ */
+
+static int
+t_epoll_items(void)
+{
+	int items;
+
+	(void)t_fds(&items);
+	return (items);
 }
 
 /*====================================================================
@@ -298,7 +292,7 @@ t_mass_ok(const struct tobj *o, tim_dur *late)
 static void
 t_mass_run(struct tobj *o, struct waiter *w[2])
 {
-	unsigned i, j, *order;
+	unsigned i, j, k, *order;
 	tim_mono t;
 
 	for (i = 0; i < NMASS; i++) {
@@ -321,7 +315,9 @@ t_mass_run(struct tobj *o, struct waiter *w[2])
 		order[i] = i;
 	for (i = NMASS - 1; i > 0; i--) {
 		j = (unsigned)(t_rand() % (i + 1));
-		t = order[i]; order[i] = order[j]; order[j] = (unsigned)t;
+		k = order[i];
+		order[i] = order[j];
+		order[j] = k;
 	}
 	for (i = 0; i < NMASS; i++) {
 		j = order[i];
@@ -407,7 +403,6 @@ t_mass(void)
 
 #define NAGAIN	100
 
-
 /*--------------------------------------------------------------------
  * Read the byte and arm again; after the last one, with a short
  * deadline, so that the next callback is a timeout.
@@ -431,6 +426,10 @@ t_again_cb(struct waited *wp, enum wait_event ev, tim_mono now)
 		o->bad++;
 	t_publish();
 }
+
+/*--------------------------------------------------------------------
+ * The case: 100 re-arms, then a timeout.
+ */
 
 static void
 t_again(void)
@@ -507,6 +506,10 @@ t_rekey_task(struct waited *wp, enum wait_event ev, tim_mono now)
 	}
 	t_publish();
 }
+
+/*--------------------------------------------------------------------
+ * The case: deadlines moved by a task on the loop.
+ */
 
 static void
 t_rekey(void)
@@ -661,6 +664,10 @@ t_cancel_round(struct waiter *w, unsigned r, int n)
 	}
 }
 
+/*--------------------------------------------------------------------
+ * The case: 20 rounds on one waiter.
+ */
+
 static void
 t_cancel(void)
 {
@@ -721,6 +728,10 @@ t_handoff_cb(struct waited *wp, enum wait_event ev, tim_mono now)
 	AZ(WAIT_Enter(t_A, wp));
 }
 
+/*--------------------------------------------------------------------
+ * The case: NHAND objects, NROUNDS rounds each, two waiters.
+ */
+
 static void
 t_handoff(void)
 {
@@ -777,6 +788,10 @@ t_record_cb(struct waited *wp, enum wait_event ev, tim_mono now)
 	t_publish();
 }
 
+/*--------------------------------------------------------------------
+ * The case: POLLOUT only once the peer drained the socket.
+ */
+
 static void
 t_pollout(void)
 {
@@ -818,6 +833,10 @@ t_pollout(void)
  */
 
 #define NCLOSE	200
+
+/*--------------------------------------------------------------------
+ * The case: held, queued and task waiteds at WAIT_Destroy.
+ */
 
 static void
 t_close(void)
@@ -875,6 +894,10 @@ t_close(void)
 
 static tim_dur t_tm_late, t_tm_max;
 
+/*--------------------------------------------------------------------
+ * Record the lateness of each expiry and re-arm, NTIMER times.
+ */
+
 static void
 t_timer_cb(struct waited *wp, enum wait_event ev, tim_mono now)
 {
@@ -897,6 +920,10 @@ t_timer_cb(struct waited *wp, enum wait_event ev, tim_mono now)
 	}
 	t_publish();
 }
+
+/*--------------------------------------------------------------------
+ * The case: a pure timer, NTIMER expiries.
+ */
 
 static void
 t_timer(void)
@@ -940,6 +967,10 @@ t_storm_cb(struct waited *wp, enum wait_event ev, tim_mono now)
 	t_publish();
 }
 
+/*--------------------------------------------------------------------
+ * The fd event: stop the storm.
+ */
+
 static void
 t_storm_fd(struct waited *wp, enum wait_event ev, tim_mono now)
 {
@@ -948,6 +979,10 @@ t_storm_fd(struct waited *wp, enum wait_event ev, tim_mono now)
 	t_storm_stop = 1;
 	t_publish();
 }
+
+/*--------------------------------------------------------------------
+ * The case: an fd event gets through a storm of due deadlines.
+ */
 
 static void
 t_storm(void)
@@ -985,19 +1020,29 @@ t_storm(void)
 
 static int t_fds0;
 
+/*--------------------------------------------------------------------
+ * The case: fds and epoll items as at the start.
+ */
+
 static void
 t_leaks(void)
 {
+	int n, items;
 
-	CHECKF(t_fd_count() == t_fds0, "%d fds at start, %d now", t_fds0,
-	    t_fd_count());
-	CHECK(t_epoll_items() <= 0);
+	n = t_fds(&items);
+	CHECKF(n == t_fds0, "%d fds at start, %d now", t_fds0, n);
+	CHECK(items <= 0);
 }
+
+/*--------------------------------------------------------------------
+ * Raise the fd limit and run every case.
+ */
 
 int
 main(void)
 {
 	struct rlimit rl;
+	int n;
 
 	AZ(getrlimit(RLIMIT_NOFILE, &rl));
 	rl.rlim_cur = rl.rlim_max;
@@ -1007,7 +1052,7 @@ main(void)
 		    (unsigned long)rl.rlim_cur, NMASS);
 		return (1);
 	}
-	t_fds0 = t_fd_count();
+	t_fds0 = t_fds(&n);
 	RUN(t_again);
 	RUN(t_rekey);
 	RUN(t_cancel);
