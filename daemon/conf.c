@@ -137,7 +137,8 @@ static int conf_cb_secline(cfg_t *, cfg_opt_t *, const char *, void *);
 static void conf_err(struct conf_ctx *, int, const char *, ...)
     __attribute__((format(printf, 3, 4)));
 
-#define CONF_OPT(n, u, d, lo, hi)	CFG_INT_CB(#n, d, CFGF_NONE, conf_cb_num),
+#define CONF_OPT(n, u, d, lo, hi)					\
+	CFG_INT_CB(#n, d, CFGF_NONE, conf_cb_num),
 
 static cfg_opt_t conf_backend_opts[] = {
 	CFG_STR_CB("address", NULL, CFGF_NODEFAULT, conf_cb_str),
@@ -619,7 +620,8 @@ conf_build(struct conf_ctx *ctx, cfg_t *cfg)
 	ALLOC_OBJ(c, CONF_MAGIC);
 	AN(c);
 	c->refcnt = 1;
-	if (conf_build_listen(ctx, cfg, c) || conf_build_backends(ctx, cfg, c) ||
+	if (conf_build_listen(ctx, cfg, c) ||
+	    conf_build_backends(ctx, cfg, c) ||
 	    conf_build_limits(ctx, cfg, c)) {
 		conf_free(c);
 		return (NULL);

@@ -67,9 +67,12 @@ static const struct conf_suffix conf_suffixes[] = {
 const char Conf_TooLarge[] = "too large";
 
 static const char * const conf_syntax[] = {
-	[CONF_U_DUR] =	 "not a duration (a whole number, then ms, s or m)",
-	[CONF_U_SIZE] =	 "not a size (a whole number of bytes, or with k, m or g)",
-	[CONF_U_COUNT] = "not a whole number",
+	[CONF_U_DUR] =
+	    "not a duration (a whole number, then ms, s or m)",
+	[CONF_U_SIZE] =
+	    "not a size (a whole number of bytes, or with k, m or g)",
+	[CONF_U_COUNT] =
+	    "not a whole number",
 };
 
 /*--------------------------------------------------------------------
