@@ -6,7 +6,8 @@
  *
  *	-F	stay in the foreground and log to stderr
  *	-f FILE	read FILE instead of the default configuration
- *	-t	check the configuration, print "configuration FILE OK", exit
+ *	-t	check the configuration, print "configuration FILE OK", exit;
+ *		with -d, print the configuration in use first
  *	-V	print the version and exit
  *	-h	print the usage and exit
  *	-d	log debugging messages too
@@ -22,11 +23,13 @@
  * method can show it as is.
  */
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "vas.h"
 #include "conf.h"
 #include "daemon.h"
 #include "log.h"
@@ -68,13 +71,142 @@ main_conffile(void)
 }
 
 /*--------------------------------------------------------------------
- * Check the configuration and say so (-t).
+ * Print s in double quotes, with quotes and backslashes escaped.
+ */
+
+static void
+main_quote(const char *s)
+{
+
+	(void)putchar('"');
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			(void)putchar('\\');
+		(void)putchar(*s);
+	}
+	(void)putchar('"');
+}
+
+/*--------------------------------------------------------------------
+ * Print key = "s", or say that the key is not set.
+ */
+
+static void
+main_pstr(const char *ind, const char *key, const char *s)
+{
+
+	if (s == NULL) {
+		(void)printf("%s# %s is not set\n", ind, key);
+		return;
+	}
+	(void)printf("%s%s = ", ind, key);
+	main_quote(s);
+	(void)putchar('\n');
+}
+
+/*--------------------------------------------------------------------
+ * Print key = a duration, in whole seconds when it is.
+ */
+
+static void
+main_pdur(const char *ind, const char *key, tim_dur d)
+{
+	long long ms = (long long)(d * 1e3 + 0.5);
+
+	if (ms % 1000 == 0)
+		(void)printf("%s%s = %llds\n", ind, key, ms / 1000);
+	else
+		(void)printf("%s%s = %lldms\n", ind, key, ms);
+}
+
+/*--------------------------------------------------------------------
+ * Print key = a size, with the largest suffix that divides it.
+ */
+
+static void
+main_psize(const char *key, uint64_t v)
+{
+	const char *sfx = "kmg";
+	int i = -1;
+
+	while (v != 0 && v % 1024 == 0 && i < 2) {
+		v /= 1024;
+		i++;
+	}
+	if (i < 0)
+		(void)printf("%s = %ju\n", key, (uintmax_t)v);
+	else
+		(void)printf("%s = %ju%c\n", key, (uintmax_t)v, sfx[i]);
+}
+
+/*--------------------------------------------------------------------
+ * Print one backend section.
+ */
+
+static void
+main_pbackend(const struct conf_backend *be)
+{
+
+	CHECK_OBJ_NOTNULL(be, CONF_BACKEND_MAGIC);
+	(void)printf("backend ");
+	main_quote(be->name);
+	(void)printf(" {\n");
+	main_pstr("\t", "address", be->address);
+	main_pdur("\t", "connect_timeout", be->connect_timeout);
+	main_pdur("\t", "first_byte_timeout", be->first_byte_timeout);
+	main_pdur("\t", "between_bytes_timeout", be->between_bytes_timeout);
+	main_pdur("\t", "idle_timeout", be->idle_timeout);
+	(void)printf("\tmax_idle = %u\n}\n", be->max_idle);
+}
+
+/*--------------------------------------------------------------------
+ * Print the configuration as frontd will use it, every default filled in
+ * and workers counted (-t -d); the output is a valid file.
+ */
+
+static void
+main_dump(const struct conf *c)
+{
+	unsigned u;
+
+	(void)printf("listen = {");
+	for (u = 0; u < c->nlisten; u++) {
+		(void)printf(u == 0 ? "" : ", ");
+		main_quote(c->listen[u].spec);
+	}
+	(void)printf("}\n");
+	main_pdur("", "timeout_idle", c->timeout_idle);
+	main_pdur("", "timeout_req", c->timeout_req);
+	main_pdur("", "timeout_client", c->timeout_client);
+	main_pdur("", "timeout_linger", c->timeout_linger);
+	main_pdur("", "drain_timeout", c->drain_timeout);
+	(void)printf("workers = %u\nworker_sessions = %u\nqueue_len = %u\n"
+	    "max_connections = %u\n", c->workers, c->worker_sessions,
+	    c->queue_len, c->max_connections);
+	main_psize("max_body_size", c->max_body_size);
+	main_psize("head_max", c->limits.head_max);
+	main_psize("field_max", c->limits.field_max);
+	(void)printf("nfield_max = %u\n", c->limits.nfield_max);
+	main_psize("target_max", c->limits.target_max);
+	main_pstr("", "pidfile", c->pidfile);
+	main_pstr("", "user", c->user);
+	main_pstr("", "group", c->group);
+	main_pstr("", "access_log", c->access_log);
+	main_pstr("", "admin_listen", c->admin_listen);
+	for (u = 0; u < c->nbackend; u++)
+		main_pbackend(&c->backend[u]);
+}
+
+/*--------------------------------------------------------------------
+ * Check the configuration and say so (-t); with -d print it first.
  */
 
 static int
-main_check(struct conf *conf, const char *file)
+main_check(struct conf *conf, const char *file, int dump)
 {
 
+	if (dump)
+		main_dump(conf);
 	(void)printf("frontd: configuration %s OK\n",
 	    file != NULL ? file : "(built-in)");
 	CONF_Rel(&conf);
@@ -152,7 +284,7 @@ main(int argc, char **argv)
 		return (EX_CONFIG);
 	}
 	if (ma.test)
-		return (main_check(conf, file));
+		return (main_check(conf, file, ma.debug));
 
 	/* The daemon leaves the working directory; reloads need a full path. */
 	if (file != NULL && (abs = realpath(file, NULL)) != NULL)
