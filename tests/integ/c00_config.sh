@@ -1,0 +1,392 @@
+#!/bin/sh
+# c00_config: "frontd -t" on the shipped configurations and on a table of
+# bad ones, each of which must give its exact "FILE:LINE: reason" line on
+# stderr and exit 78 (EX_CONFIG); then -V, -h and bad options (exit 64).
+#
+# Environment: FRONTD (the binary), TOP (the source tree).  Under ASan a
+# leak report on stderr makes the comparison, and so the test, fail.
+
+: "${FRONTD:?}" "${TOP:?}"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/c00_config.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+chmod 755 "$tmp"
+pass=0
+fail=0
+
+# run WANT_RC WANT_STDOUT WANT_STDERR CMD...: compare exit code and output.
+run() {
+	want_rc=$1 want_out=$2 want_err=$3
+	shift 3
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	out=$(cat "$tmp/out")
+	err=$(cat "$tmp/err")
+	if [ "$rc" = "$want_rc" ] && [ "$out" = "$want_out" ] &&
+	    [ "$err" = "$want_err" ]; then
+		pass=$((pass + 1))
+		echo "ok $name"
+	else
+		fail=$((fail + 1))
+		echo "not ok $name: $*"
+		echo "  want rc=$want_rc stdout=[$want_out] stderr=[$want_err]"
+		echo "  got  rc=$rc stdout=[$out] stderr=[$err]"
+	fi
+}
+
+# good NAME FILE: frontd -t accepts it.
+good() {
+	name=$1
+	run 0 "frontd: configuration $2 OK" "" "$FRONTD" -t -f "$2"
+}
+
+# bad NAME 'SUFFIX' < CONFIG: frontd -t prints FILE SUFFIX, exits 78.
+bad() {
+	name=$1
+	cat >"$tmp/$1.conf"
+	run 78 "" "$tmp/$1.conf$2" "$FRONTD" -t -f "$tmp/$1.conf"
+}
+
+#--------------------------------------------------------------------
+# The shipped files, and the configuration built into the binary.
+
+good default "$TOP/conf/frontd.conf"
+good example "$TOP/conf/frontd.conf.example"
+
+name=builtin
+if [ -e /etc/frontd/frontd.conf ]; then
+	run 0 "frontd: configuration /etc/frontd/frontd.conf OK" "" \
+	    "$FRONTD" -t
+else
+	run 0 "frontd: configuration (built-in) OK" \
+	    "frontd: /etc/frontd/frontd.conf not found, using the built-in configuration" \
+	    "$FRONTD" -t
+fi
+
+cat >"$tmp/every.conf" <<'EOF'
+# every key, not at its default; comments of each kind
+listen = {"127.0.0.1:8080",	// loopback
+	"[::1]:8080", "*:8081", "[::]:8082"}
+timeout_idle = 2m
+timeout_req = 5		/* a bare number is seconds */
+timeout_client = 1500ms
+timeout_linger = 0
+drain_timeout = 0s
+workers = 3
+worker_sessions = 1
+queue_len = 0
+max_connections = 1
+max_body_size = 10M
+head_max = 1k
+field_max = 64
+nfield_max = 128
+target_max = 1k
+pidfile = "/run/frontd#1.pid"
+user = root
+group = "root"
+access_log = '/var/log/frontd // access.log'
+admin_listen = "[::1]:9180"
+backend "a" { address = 127.0.0.1:1 }
+backend "b c" {
+	address = "[::1]:65535"
+	connect_timeout = 1ms
+	first_byte_timeout = 1440m
+	between_bytes_timeout = 86400s
+	idle_timeout = 1
+	max_idle = 0
+}
+EOF
+good every "$tmp/every.conf"
+
+# -t -d prints what frontd will use, as a file that reads back the same.
+name=every_dump
+run 0 "listen = {\"127.0.0.1:8080\", \"[::1]:8080\", \"*:8081\", \"[::]:8082\"}
+timeout_idle = 120s
+timeout_req = 5s
+timeout_client = 1500ms
+timeout_linger = 0s
+drain_timeout = 0s
+workers = 3
+worker_sessions = 1
+queue_len = 0
+max_connections = 1
+max_body_size = 10m
+head_max = 1k
+field_max = 64
+nfield_max = 128
+target_max = 1k
+pidfile = \"/run/frontd#1.pid\"
+user = \"root\"
+group = \"root\"
+access_log = \"/var/log/frontd // access.log\"
+admin_listen = \"[::1]:9180\"
+backend \"a\" {
+	address = \"127.0.0.1:1\"
+	connect_timeout = 3s
+	first_byte_timeout = 30s
+	between_bytes_timeout = 30s
+	idle_timeout = 4s
+	max_idle = 64
+}
+backend \"b c\" {
+	address = \"[::1]:65535\"
+	connect_timeout = 1ms
+	first_byte_timeout = 86400s
+	between_bytes_timeout = 86400s
+	idle_timeout = 1s
+	max_idle = 0
+}
+frontd: configuration $tmp/every.conf OK" "" "$FRONTD" -t -d -f "$tmp/every.conf"
+sed '$d' "$tmp/out" >"$tmp/dump.conf"
+name=every_roundtrip
+"$FRONTD" -t -d -f "$tmp/dump.conf" >"$tmp/out2" 2>&1
+run 0 "" "" sh -c "sed '\$d' '$tmp/out2' | cmp -s - '$tmp/dump.conf'"
+
+#--------------------------------------------------------------------
+# Bad configurations: the line must be the one at fault.
+
+bad unknown_key ":7: unknown key 'timeout_idel'" <<'EOF'
+# A comment.
+// Another comment.
+/* A comment
+   over two lines. */
+listen = {"127.0.0.1:8080"}	# trailing comment
+
+timeout_idel = 75s
+backend "origin" { address = "127.0.0.1:8081" }
+EOF
+
+bad unknown_key_backend ":4: backend 'origin': unknown key 'adress'" <<'EOF'
+listen = {"127.0.0.1:8080"}
+backend "origin" {
+	# a comment
+	adress = "127.0.0.1:8081"
+}
+EOF
+
+bad bad_duration ':3: timeout_req: "10sec": not a duration (a whole number, then ms, s or m)' <<'EOF'
+listen = {"127.0.0.1:8080"}
+timeout_idle = 75s
+timeout_req = 10sec
+backend "origin" { address = "127.0.0.1:8081" }
+EOF
+
+bad fractional_duration ':2: timeout_idle: "1.5s": not a duration (a whole number, then ms, s or m)' <<'EOF'
+listen = {"127.0.0.1:8080"}
+timeout_idle = 1.5s
+backend "origin" { address = "127.0.0.1:8081" }
+EOF
+
+bad zero_duration ':2: timeout_idle: "0": out of range (1ms to 86400s)' <<'EOF'
+listen = {"127.0.0.1:8080"}
+timeout_idle = 0
+backend "origin" { address = "127.0.0.1:8081" }
+EOF
+
+bad backend_duration ":5: backend 'origin': connect_timeout: \"2d\": not a duration (a whole number, then ms, s or m)" <<'EOF'
+listen = {"127.0.0.1:8080"}
+
+backend "origin" {
+	address = "127.0.0.1:8081"
+	connect_timeout = 2d
+}
+EOF
+
+bad bad_size ':3: head_max: "16kb": not a size (a whole number of bytes, or with k, m or g)' <<'EOF'
+listen = {"127.0.0.1:8080"}
+backend "origin" { address = "127.0.0.1:8081" }
+head_max = 16kb
+EOF
+
+bad huge_size ':2: max_body_size: "99999999999999999999": out of range (0 to 1024g)' <<'EOF'
+listen = {"127.0.0.1:8080"}
+max_body_size = 99999999999999999999
+backend "origin" { address = "127.0.0.1:8081" }
+EOF
+
+bad bad_count ':2: workers: "-1": not a whole number' <<'EOF'
+listen = {"127.0.0.1:8080"}
+workers = -1
+backend "origin" { address = "127.0.0.1:8081" }
+EOF
+
+bad nfield_max ':2: nfield_max: "129": out of range (1 to 128)' <<'EOF'
+listen = {"127.0.0.1:8080"}
+nfield_max = 129
+backend "origin" { address = "127.0.0.1:8081" }
+EOF
+
+bad bad_address ":3: backend 'origin': address: \"localhost:8081\": not a numeric IPv4 or [IPv6] address" <<'EOF'
+listen = {"127.0.0.1:8080"}
+backend "origin" {
+	address = "localhost:8081"
+}
+EOF
+
+bad bad_port ":3: backend 'origin': address: \"127.0.0.1:65536\": bad port (1 to 65535)" <<'EOF'
+listen = {"127.0.0.1:8080"}
+backend "origin" {
+	address = "127.0.0.1:65536"
+}
+EOF
+
+bad ipv6_brackets ":2: backend 'origin': address: \"::1:8081\": an IPv6 address needs brackets: [IPv6]:port" <<'EOF'
+listen = {"127.0.0.1:8080"}
+backend "origin" { address = "::1:8081" }
+EOF
+
+bad wildcard_backend ":2: backend 'origin': address: \"*:8081\": '*' is for listen addresses only" <<'EOF'
+listen = {"127.0.0.1:8080"}
+backend "origin" { address = "*:8081" }
+EOF
+
+bad listen_no_port ':3: listen: "127.0.0.1": no port (want IPv4:port or [IPv6]:port)' <<'EOF'
+listen = {
+	"127.0.0.1:8080",
+	"127.0.0.1"
+}
+backend "origin" { address = "127.0.0.1:8081" }
+EOF
+
+bad missing_address ":4: backend 'second': address is required" <<'EOF'
+listen = {"127.0.0.1:8080"}
+backend "first" { address = "127.0.0.1:8081" }
+
+backend "second" {
+	connect_timeout = 1s
+}
+EOF
+
+bad duplicate_backend ":6: duplicate backend 'origin'" <<'EOF'
+listen = {"127.0.0.1:8080"}
+backend "origin" {
+	address = "127.0.0.1:8081"
+}
+# the same name again
+backend "origin" {
+	address = "127.0.0.1:8082"
+}
+EOF
+
+bad set_twice ':4: timeout_idle: set twice (first on line 2)' <<'EOF'
+listen = {"127.0.0.1:8080"}
+timeout_idle = 75s
+backend "origin" { address = "127.0.0.1:8081" }
+timeout_idle = 60s
+EOF
+
+bad no_listen ': listen: at least one address is required' <<'EOF'
+# no listen key at all
+backend "origin" { address = "127.0.0.1:8081" }
+EOF
+
+bad empty_listen ': listen: at least one address is required' <<'EOF'
+listen = {}
+backend "origin" { address = "127.0.0.1:8081" }
+EOF
+
+bad no_backend ': at least one backend is required' <<'EOF'
+listen = {"127.0.0.1:8080"}
+EOF
+
+bad empty_file ': listen: at least one address is required' </dev/null
+
+bad field_over_head ':3: field_max (32k) is larger than head_max (16k)' <<'EOF'
+listen = {"127.0.0.1:8080"}
+head_max = 16k
+field_max = 32k
+backend "origin" { address = "127.0.0.1:8081" }
+EOF
+
+bad head_under_field ':3: field_max (8k) is larger than head_max (4k)' <<'EOF'
+listen = {"127.0.0.1:8080"}
+
+head_max = 4k
+backend "origin" { address = "127.0.0.1:8081" }
+EOF
+
+bad target_over_head ':2: target_max (20k) is larger than head_max (16k)' <<'EOF'
+listen = {"127.0.0.1:8080"}
+target_max = 20k
+backend "origin" { address = "127.0.0.1:8081" }
+EOF
+
+bad relative_pidfile ':2: pidfile: "frontd.pid": not an absolute path' <<'EOF'
+listen = {"127.0.0.1:8080"}
+pidfile = "frontd.pid"
+backend "origin" { address = "127.0.0.1:8081" }
+EOF
+
+bad unknown_user ':3: user: "no-such-user-c00": no such user' <<'EOF'
+listen = {"127.0.0.1:8080"}
+
+user = "no-such-user-c00"
+backend "origin" { address = "127.0.0.1:8081" }
+EOF
+
+bad unterminated_comment ':3: unterminated comment' <<'EOF'
+listen = {"127.0.0.1:8080"}
+backend "origin" { address = "127.0.0.1:8081" }
+/* never closed
+timeout_idle = 5s
+EOF
+
+bad unclosed_section ":2: '{' without its '}'" <<'EOF'
+listen = {"127.0.0.1:8080"}
+backend "origin" {
+	address = "127.0.0.1:8081"
+EOF
+
+bad stray_brace ':3: unexpected closing brace' <<'EOF'
+listen = {"127.0.0.1:8080"}
+backend "origin" { address = "127.0.0.1:8081" }
+}
+EOF
+
+name=nul_byte
+printf 'listen = {"127.0.0.1:8080"}\nbackend "o" { address = "127.0.0.1:1" }\n#\0\n' \
+    >"$tmp/nul.conf"
+run 78 "" "$tmp/nul.conf:3: NUL byte in the file" \
+    "$FRONTD" -t -f "$tmp/nul.conf"
+
+name=missing_file
+run 78 "" "$tmp/none.conf: No such file or directory" \
+    "$FRONTD" -t -f "$tmp/none.conf"
+
+name=directory
+run 78 "" "$tmp: Is a directory" "$FRONTD" -t -f "$tmp"
+
+# An unreadable file: as root, read it as nobody if setpriv(1) can.
+name=unreadable
+cp "$TOP/conf/frontd.conf" "$tmp/secret.conf"
+chmod 000 "$tmp/secret.conf"
+if [ "$(id -u)" != 0 ]; then
+	run 78 "" "$tmp/secret.conf: Permission denied" \
+	    "$FRONTD" -t -f "$tmp/secret.conf"
+elif command -v setpriv >/dev/null 2>&1 &&
+    setpriv --reuid=65534 --regid=65534 --clear-groups \
+    "$FRONTD" -V >/dev/null 2>&1; then
+	run 78 "" "$tmp/secret.conf: Permission denied" \
+	    setpriv --reuid=65534 --regid=65534 --clear-groups \
+	    "$FRONTD" -t -f "$tmp/secret.conf"
+else
+	echo "ok $name # skipped: root, and cannot run as nobody"
+fi
+
+#--------------------------------------------------------------------
+# The command line.
+
+usage="usage: frontd [-dFhtV] [-f file]"
+version=$(sed -n 's/^#define FRONTD_VERSION[	 ]*"\(.*\)"/\1/p' \
+    "$TOP/daemon/version.h")
+name=version; run 0 "frontd $version" "" "$FRONTD" -V
+name=help; run 0 "$usage" "" "$FRONTD" -h
+name=bad_option
+run 64 "" "frontd: unknown option -x
+$usage" "$FRONTD" -x
+name=missing_argument
+run 64 "" "frontd: option -f needs an argument
+$usage" "$FRONTD" -t -f
+name=extra_argument; run 64 "" "$usage" "$FRONTD" -t extra
+
+echo "c00_config: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
