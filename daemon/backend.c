@@ -24,6 +24,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -31,10 +33,33 @@
 #include "frontd.h"
 #include "conf.h"
 #include "log.h"
+#include "stats.h"
+
+/*
+ * Counters per backend name, per worker.  A name gets a slot the first
+ * time any worker makes a pool for it and keeps it across reloads, so
+ * the counters of a backend never go backwards.
+ */
+struct be_cnt {
+	uint64_t		opened;
+	uint64_t		reused;
+	uint64_t		closed;
+	uint64_t		failed;
+	uint64_t		retried;
+	uint64_t		idle;		/* gauge */
+};
+
+static pthread_mutex_t	be_slot_mtx = PTHREAD_MUTEX_INITIALIZER;
+static char		be_slot_name[STAT_MAXBACKEND][64];
+static unsigned		be_nslot;
+
+#define BE_INC(bp, f)	__atomic_fetch_add(&(bp)->cnt->f, 1, __ATOMIC_RELAXED)
+#define BE_DEC(bp, f)	__atomic_fetch_sub(&(bp)->cnt->f, 1, __ATOMIC_RELAXED)
 
 struct bpool {
 	unsigned			magic;
 #define BPOOL_MAGIC			0x42504f4c
+	struct be_cnt			*cnt;	/* this worker's, this name's */
 	struct worker			*wrk;
 	const struct conf_backend	*be;
 	struct bconn			*idle;	/* most recent first */
@@ -49,6 +74,7 @@ struct be_worker {
 	struct conf		*conf;
 	unsigned		n;
 	struct bpool		**bp;
+	struct be_cnt		cnt[STAT_MAXBACKEND + 1];	/* last: overflow */
 };
 
 static void be_idle_cb(struct waited *, enum wait_event, tim_mono);
@@ -84,6 +110,7 @@ be_free(struct bconn *bc)
 	HTC_Fini(&bc->htc, WRK_HtcPool(bp->wrk));
 	(void)close(bc->fd);
 	CNT_INC(WRK_Counters(bp->wrk), bconn_closed);
+	BE_INC(bp, closed);
 	FREE_OBJ(bc);
 	be_pool_rel(&bp);
 }
@@ -107,6 +134,7 @@ be_unlink(struct bconn *bc)
 	bc->next = bc->prev = NULL;
 	bc->idle = 0;
 	bp->nidle--;
+	BE_DEC(bp, idle);
 }
 
 /*--------------------------------------------------------------------
@@ -138,6 +166,88 @@ be_retire(struct be_worker *bw)
 	bw->n = 0;
 	if (bw->conf != NULL)
 		CONF_Rel(&bw->conf);
+}
+
+/*--------------------------------------------------------------------
+ * The counter slot of a backend name (STAT_MAXBACKEND when full).
+ */
+
+static unsigned
+be_slot(const char *name)
+{
+	unsigned u;
+
+	AZ(pthread_mutex_lock(&be_slot_mtx));
+	for (u = 0; u < be_nslot; u++)
+		if (!strcmp(be_slot_name[u], name))
+			break;
+	if (u == be_nslot && u < STAT_MAXBACKEND) {
+		(void)snprintf(be_slot_name[u], sizeof be_slot_name[u], "%s",
+		    name);
+		__atomic_store_n(&be_nslot, u + 1, __ATOMIC_RELEASE);
+	}
+	AZ(pthread_mutex_unlock(&be_slot_mtx));
+	return (u);
+}
+
+/*--------------------------------------------------------------------
+ * Add every worker's backend counters into st (any thread).
+ */
+
+void
+BE_Stats(struct worker *wrk, struct stats *st)
+{
+	const struct be_worker *bw;
+	const struct be_cnt *c;
+	struct stats_backend *sb;
+	unsigned u, n;
+
+	n = __atomic_load_n(&be_nslot, __ATOMIC_ACQUIRE);
+	if (st->nbackend < n) {
+		for (u = st->nbackend; u < n; u++)
+			(void)snprintf(st->be[u].name, sizeof st->be[u].name,
+			    "%s", be_slot_name[u]);
+		st->nbackend = n;
+	}
+	bw = __atomic_load_n(WRK_BePriv(wrk), __ATOMIC_ACQUIRE);
+	if (bw == NULL)
+		return;
+	for (u = 0; u < n; u++) {
+		c = &bw->cnt[u];
+		sb = &st->be[u];
+		sb->opened += __atomic_load_n(&c->opened, __ATOMIC_RELAXED);
+		sb->reused += __atomic_load_n(&c->reused, __ATOMIC_RELAXED);
+		sb->closed += __atomic_load_n(&c->closed, __ATOMIC_RELAXED);
+		sb->failed += __atomic_load_n(&c->failed, __ATOMIC_RELAXED);
+		sb->retried += __atomic_load_n(&c->retried, __ATOMIC_RELAXED);
+		sb->idle += (unsigned)__atomic_load_n(&c->idle,
+		    __ATOMIC_RELAXED);
+	}
+}
+
+/*--------------------------------------------------------------------
+ * Count a connection that failed after connect() started.
+ */
+
+void
+BE_CountFail(struct bpool *bp)
+{
+
+	CHECK_OBJ_NOTNULL(bp, BPOOL_MAGIC);
+	CNT_INC(WRK_Counters(bp->wrk), bconn_failed);
+	BE_INC(bp, failed);
+}
+
+/*--------------------------------------------------------------------
+ * Count a request sent again on a fresh connection.
+ */
+
+void
+BE_CountRetry(struct bpool *bp)
+{
+
+	CHECK_OBJ_NOTNULL(bp, BPOOL_MAGIC);
+	BE_INC(bp, retried);
 }
 
 /*--------------------------------------------------------------------
@@ -175,6 +285,7 @@ BE_Pool(struct worker *wrk, struct conf *conf, unsigned idx)
 			return (NULL);
 		bp->wrk = wrk;
 		bp->be = &conf->backend[idx];
+		bp->cnt = &bw->cnt[be_slot(bp->be->name)];
 		bp->refs = 1;
 		bw->bp[idx] = bp;
 	}
@@ -229,6 +340,7 @@ be_connect(struct bpool *bp, int *connecting)
 	if (connect(fd, (const struct sockaddr *)&be->addr, be->addrlen) != 0) {
 		if (errno != EINPROGRESS) {
 			CNT_INC(WRK_Counters(bp->wrk), bconn_failed);
+			BE_INC(bp, failed);
 			(void)close(fd);
 			return (NULL);
 		}
@@ -245,6 +357,7 @@ be_connect(struct bpool *bp, int *connecting)
 	HTC_Init(&bc->htc);
 	bp->refs++;
 	CNT_INC(WRK_Counters(bp->wrk), bconn_opened);
+	BE_INC(bp, opened);
 	return (bc);
 }
 
@@ -272,6 +385,7 @@ BE_Get(struct bpool *bp, int fresh, int *connecting)
 	bc->reused = 1;
 	*connecting = 0;
 	CNT_INC(WRK_Counters(bp->wrk), bconn_reused);
+	BE_INC(bp, reused);
 	return (bc);
 }
 
@@ -329,6 +443,7 @@ BE_Recycle(struct bconn **bcp)
 		bc->next->prev = bc;
 	bp->idle = bc;
 	bp->nidle++;
+	BE_INC(bp, idle);
 }
 
 /*--------------------------------------------------------------------

@@ -41,14 +41,20 @@
 #include "conf.h"
 #include "daemon.h"
 #include "log.h"
+#include "stats.h"
 
 struct counters		g_counters;
 unsigned		g_draining;
 unsigned		g_sessions;
+uint64_t		g_closed[SC__MAX];
 
 static pthread_mutex_t	dmn_mtx = PTHREAD_MUTEX_INITIALIZER;
 static struct conf	*dmn_conf;	/* current; swapped under dmn_mtx */
 static unsigned		dmn_gen;
+static uint64_t		dmn_reload_ok;
+static uint64_t		dmn_reload_failed;
+static double		dmn_reload_last;
+static double		dmn_started;
 
 /*--------------------------------------------------------------------
  * A new reference to the current configuration (any thread).
@@ -117,13 +123,35 @@ dmn_reload(const char *file)
 	char err[512];
 
 	conf = CONF_Load(file, err, sizeof err);
+	AZ(pthread_mutex_lock(&dmn_mtx));
+	dmn_reload_last = TIM_real();
+	AZ(pthread_mutex_unlock(&dmn_mtx));
 	if (conf == NULL) {
+		__atomic_fetch_add(&dmn_reload_failed, 1, __ATOMIC_RELAXED);
 		log_warnx("reload: %s (configuration unchanged)", err);
 		return;
 	}
+	__atomic_fetch_add(&dmn_reload_ok, 1, __ATOMIC_RELAXED);
 	dmn_conf_set(conf);
 	log_info("reload: configuration %s loaded",
 	    file != NULL ? file : "(default)");
+}
+
+/*--------------------------------------------------------------------
+ * The daemon's part of a stats snapshot.
+ */
+
+void
+DMN_Stats(struct stats *st)
+{
+
+	st->reload_ok = __atomic_load_n(&dmn_reload_ok, __ATOMIC_RELAXED);
+	st->reload_failed = __atomic_load_n(&dmn_reload_failed,
+	    __ATOMIC_RELAXED);
+	AZ(pthread_mutex_lock(&dmn_mtx));
+	st->reload_last = dmn_reload_last;
+	AZ(pthread_mutex_unlock(&dmn_mtx));
+	st->started = dmn_started;
 }
 
 /*--------------------------------------------------------------------
@@ -265,6 +293,7 @@ DAEMON_Main(struct conf *conf, const char *file, int foreground)
 	int sig, rfd = -1;
 
 	CHECK_OBJ_NOTNULL(conf, CONF_MAGIC);
+	dmn_started = TIM_real();
 	if (!foreground)
 		rfd = dmn_fork();
 	dmn_conf_set(conf);

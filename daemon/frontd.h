@@ -88,6 +88,7 @@ struct sess {
 extern struct counters	g_counters;	/* acceptor and waiter counters */
 extern unsigned		g_draining;	/* atomic: stop keep-alive, drain */
 extern unsigned		g_sessions;	/* atomic: sessions open */
+extern uint64_t		g_closed[SC__MAX]; /* atomic: sessions closed, by reason */
 
 struct conf *DMN_Conf(void);		/* a new reference to the current one */
 unsigned DMN_ConfGen(void);		/* changes at each reload */
@@ -148,6 +149,13 @@ const struct conf_backend *BE_Conf(const struct bpool *);
  */
 struct bconn *BE_Get(struct bpool *, int fresh, int *connecting);
 void BE_Recycle(struct bconn **);	/* back to the pool, idle */
+void BE_CountFail(struct bpool *);
+void BE_CountRetry(struct bpool *);
+struct stats;
+void BE_Stats(struct worker *, struct stats *);
+void WRK_Stats(struct stats *);
+void SES_Stats(struct stats *);
+void DMN_Stats(struct stats *);
 void BE_Close(struct bconn **);
 
 #endif /* FRONTD_FRONTD_H */

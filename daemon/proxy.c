@@ -719,6 +719,7 @@ px_backend_failed(struct txn *txn, unsigned status, tim_mono now)
 	BE_Close(&txn->bc);
 	txn->retried = 1;
 	CNT_INC(WRK_Counters(txn->wrk), bconn_retried);
+	BE_CountRetry(txn->bp);
 	return (px_connect(txn, 1, now));
 }
 
@@ -735,7 +736,7 @@ px_connected(struct txn *txn)
 	sl = sizeof err;
 	if (getsockopt(txn->bc->fd, SOL_SOCKET, SO_ERROR, &err, &sl) != 0 ||
 	    err != 0) {
-		CNT_INC(WRK_Counters(txn->wrk), bconn_failed);
+		BE_CountFail(txn->bp);
 		return (px_abort(txn, 503, SC_BACKEND));
 	}
 	txn->state = PX_REQ_SEND;
@@ -1161,7 +1162,7 @@ px_timeout(struct txn *txn, int backend)
 
 	switch (txn->state) {
 	case PX_CONNECT:
-		CNT_INC(WRK_Counters(txn->wrk), bconn_failed);
+		BE_CountFail(txn->bp);
 		(void)px_abort(txn, 503, SC_BACKEND);
 		return;
 	case PX_REQ_SEND:

@@ -32,6 +32,7 @@
 #include "frontd.h"
 #include "conf.h"
 #include "log.h"
+#include "stats.h"
 
 #define SES_QUEUE_TICK	0.002		/* retry the worker queue */
 
@@ -124,6 +125,7 @@ SES_Delete(struct sess **spp, enum sess_close sc)
 	if (sp->conf != NULL)
 		CONF_Rel(&sp->conf);
 	CNT_INC(&g_counters, sess_closed);
+	__atomic_fetch_add(&g_closed[sc], 1, __ATOMIC_RELAXED);
 	__atomic_fetch_sub(&g_sessions, 1, __ATOMIC_RELAXED);
 	FREE_OBJ(sp);
 }
@@ -421,4 +423,26 @@ SES_WaitFini(void)
 	free(ses_w);
 	ses_w = NULL;
 	ses_nw = 0;
+}
+
+/*--------------------------------------------------------------------
+ * The idle waiters' part of a stats snapshot.
+ */
+
+void
+SES_Stats(struct stats *st)
+{
+	struct wait_stats ws;
+	unsigned u;
+
+	for (u = 0; u < ses_nw; u++) {
+		st->queue += __atomic_load_n(&ses_w[u].qlen, __ATOMIC_RELAXED);
+		WAIT_Stats(ses_w[u].w, &ws);
+		st->waiter.action += ws.action;
+		st->waiter.remclose += ws.remclose;
+		st->waiter.timeout += ws.timeout;
+		st->waiter.task += ws.task;
+		st->waiter.enter += ws.enter;
+		st->waiter.wakeups += ws.wakeups;
+	}
 }

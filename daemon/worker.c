@@ -30,6 +30,7 @@
 #include "frontd.h"
 #include "conf.h"
 #include "log.h"
+#include "stats.h"
 
 struct worker {
 	unsigned		magic;
@@ -340,4 +341,32 @@ WRK_Fini(void)
 	free(wrk_all);
 	wrk_all = NULL;
 	wrk_n = 0;
+}
+
+/*--------------------------------------------------------------------
+ * The workers' part of a stats snapshot.
+ */
+
+void
+WRK_Stats(struct stats *st)
+{
+	struct wait_stats ws;
+	unsigned u, n;
+
+	st->workers = wrk_n;
+	for (u = 0; u < wrk_n; u++) {
+		n = __atomic_load_n(&wrk_all[u].nsess, __ATOMIC_RELAXED);
+		st->sessions_busy += n;
+		if (n > 0)
+			st->workers_busy++;
+		WAIT_Stats(wrk_all[u].w, &ws);
+		st->waiter.action += ws.action;
+		st->waiter.remclose += ws.remclose;
+		st->waiter.timeout += ws.timeout;
+		st->waiter.task += ws.task;
+		st->waiter.enter += ws.enter;
+		st->waiter.wakeups += ws.wakeups;
+		BE_Stats(&wrk_all[u], st);
+	}
+	WRK_Sum(&st->c);
 }
