@@ -409,6 +409,7 @@ WAIT_New(const char *name, void *priv, waiter_tick_f *tick)
 	HEAP_Init(&w->heap);
 	w->priv = priv;
 	w->tick = tick;
+	atomic_init(&w->now, TIM_mono());
 	(void)snprintf(w->name, sizeof w->name, "%s",
 	    name != NULL ? name : "waiter");
 	w->port = port_create();
