@@ -145,7 +145,7 @@ $(B)/tests/%: tests/bench/%.c $(B)/libfrontd.a $(B)/libllhttp.a
 	    $(B)/libllhttp.a $(LDFLAGS_ALL)
 
 # The waiter and the event-port layer's users must compile unchanged
-# against the illumos declarations (tests/illumos/port.h).
+# against the illumos declarations (tests/illumos/illumos_port.h).
 portcheck:
 	@for f in lib/waiter.c; do \
 	    $(CC) -std=c11 -D_GNU_SOURCE $(WARN) -Werror -fsyntax-only \
