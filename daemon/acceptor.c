@@ -37,6 +37,7 @@
 #define ACC_PAUSE	0.1		/* after EMFILE/ENFILE */
 
 static struct pollfd	acc_pfd[ACC_MAXLISTEN + 1];
+static struct sockaddr_storage acc_addr[ACC_MAXLISTEN];
 static unsigned		acc_n;		/* listeners */
 static int		acc_pipe[2] = { -1, -1 };
 static pthread_t	acc_thr;
@@ -75,15 +76,37 @@ fail:
 }
 
 /*--------------------------------------------------------------------
- * Open every configured listener.  0, or -1 with a message in err.
+ * The open listener for an address, or -1.
+ */
+
+static int
+acc_find(const struct pollfd *pfd, const struct sockaddr_storage *addr,
+    unsigned n, const struct conf_listen *cl)
+{
+	unsigned u;
+
+	for (u = 0; u < n; u++)
+		if (pfd[u].fd >= 0 &&
+		    !memcmp(&addr[u], &cl->addr, cl->addrlen))
+			return ((int)u);
+	return (-1);
+}
+
+/*--------------------------------------------------------------------
+ * Make the set of listeners the configuration's: keep the sockets of
+ * addresses still listed (no connection in their backlog is lost), open
+ * the new ones, close the rest.  All or nothing: 0, or -1 with a message
+ * in err and the old set untouched.
  */
 
 int
 ACC_Open(const struct conf *conf, char *err, size_t errlen)
 {
+	struct pollfd npfd[ACC_MAXLISTEN];
+	struct sockaddr_storage naddr[ACC_MAXLISTEN];
 	const char *what;
 	unsigned u;
-	int fd;
+	int i;
 
 	CHECK_OBJ_NOTNULL(conf, CONF_MAGIC);
 	if (conf->nlisten > ACC_MAXLISTEN) {
@@ -91,17 +114,34 @@ ACC_Open(const struct conf *conf, char *err, size_t errlen)
 		return (-1);
 	}
 	for (u = 0; u < conf->nlisten; u++) {
-		fd = acc_listen(&conf->listen[u], &what);
-		if (fd < 0) {
-			(void)snprintf(err, errlen, "listen %s: %s: %s",
-			    conf->listen[u].spec, what, strerror(errno));
-			ACC_Close();
-			return (-1);
+		memset(&naddr[u], 0, sizeof naddr[u]);
+		memcpy(&naddr[u], &conf->listen[u].addr,
+		    conf->listen[u].addrlen);
+		npfd[u].events = POLLIN;
+		i = acc_find(acc_pfd, acc_addr, acc_n, &conf->listen[u]);
+		if (i >= 0) {
+			npfd[u].fd = acc_pfd[i].fd;
+			continue;
 		}
-		acc_pfd[acc_n].fd = fd;
-		acc_pfd[acc_n].events = POLLIN;
-		acc_n++;
+		npfd[u].fd = acc_listen(&conf->listen[u], &what);
+		if (npfd[u].fd >= 0)
+			continue;
+		(void)snprintf(err, errlen, "listen %s: %s: %s",
+		    conf->listen[u].spec, what, strerror(errno));
+		while (u-- > 0)
+			if (acc_find(acc_pfd, acc_addr, acc_n,
+			    &conf->listen[u]) < 0)
+				(void)close(npfd[u].fd);
+		return (-1);
 	}
+	for (u = 0; u < acc_n; u++)
+		if (acc_find(npfd, naddr, conf->nlisten, &(struct conf_listen){
+		    .addr = acc_addr[u],
+		    .addrlen = sizeof acc_addr[u] }) < 0)
+			(void)close(acc_pfd[u].fd);
+	memcpy(acc_pfd, npfd, conf->nlisten * sizeof *npfd);
+	memcpy(acc_addr, naddr, conf->nlisten * sizeof *naddr);
+	acc_n = conf->nlisten;
 	return (0);
 }
 
@@ -191,15 +231,19 @@ acc_thread(void *priv)
 }
 
 /*--------------------------------------------------------------------
- * Start and stop accepting.
+ * Start and stop the accept thread.  Stopping it leaves the listening
+ * sockets open: connections wait in their backlogs meanwhile.
  */
 
 int
 ACC_Start(void)
 {
+	char c;
 
-	if (pipe2(acc_pipe, O_CLOEXEC) != 0)
+	if (acc_pipe[0] < 0 && pipe2(acc_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
 		return (-1);
+	while (read(acc_pipe[0], &c, 1) == 1)
+		continue;
 	acc_pfd[acc_n].fd = acc_pipe[0];
 	acc_pfd[acc_n].events = POLLIN;
 	errno = pthread_create(&acc_thr, NULL, acc_thread, NULL);
@@ -209,16 +253,43 @@ ACC_Start(void)
 	return (0);
 }
 
+static void
+acc_pause(void)
+{
+
+	if (!acc_running)
+		return;
+	(void)write(acc_pipe[1], "x", 1);
+	AZ(pthread_join(acc_thr, NULL));
+	acc_running = 0;
+}
+
 void
 ACC_Stop(void)
 {
 
-	if (acc_running) {
-		(void)write(acc_pipe[1], "x", 1);
-		AZ(pthread_join(acc_thr, NULL));
-		acc_running = 0;
+	acc_pause();
+	ACC_Close();
+	if (acc_pipe[0] >= 0) {
 		(void)close(acc_pipe[0]);
 		(void)close(acc_pipe[1]);
+		acc_pipe[0] = acc_pipe[1] = -1;
 	}
-	ACC_Close();
+}
+
+/*--------------------------------------------------------------------
+ * A reload: the listeners of the new configuration.  0, or -1 with a
+ * message in err (the old listeners stay, and keep accepting).
+ */
+
+int
+ACC_Reload(const struct conf *conf, char *err, size_t errlen)
+{
+	int i;
+
+	acc_pause();
+	i = ACC_Open(conf, err, errlen);
+	if (ACC_Start() != 0)
+		log_warn("ACC_Reload: accept thread");
+	return (i);
 }

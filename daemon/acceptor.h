@@ -16,5 +16,6 @@ int ACC_Open(const struct conf *, char *err, size_t errlen);
 void ACC_Close(void);
 int ACC_Start(void);
 void ACC_Stop(void);
+int ACC_Reload(const struct conf *, char *err, size_t errlen);
 
 #endif /* FRONTD_ACCEPTOR_H */

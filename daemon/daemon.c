@@ -131,6 +131,12 @@ dmn_reload(const char *file)
 		log_warnx("reload: %s (configuration unchanged)", err);
 		return;
 	}
+	if (ACC_Reload(conf, err, sizeof err) != 0) {
+		__atomic_fetch_add(&dmn_reload_failed, 1, __ATOMIC_RELAXED);
+		log_warnx("reload: %s (configuration unchanged)", err);
+		CONF_Rel(&conf);
+		return;
+	}
 	__atomic_fetch_add(&dmn_reload_ok, 1, __ATOMIC_RELAXED);
 	dmn_conf_set(conf);
 	log_info("reload: configuration %s loaded",

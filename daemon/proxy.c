@@ -833,8 +833,9 @@ px_final(struct txn *txn, const struct h1_head *h, const char *base)
 	px_body_init(&txn->resp, kind, h->content_length);
 	txn->bc_keep = !h->conn_close && kind != BODY_EOF &&
 	    (h->vminor >= 1 || h->conn_keepalive) && !txn->body_held;
-	if (txn->body_held)
-		txn->keep_client = 0;	/* its body was never read */
+	if (txn->body_held ||
+	    __atomic_load_n(&g_draining, __ATOMIC_RELAXED))
+		txn->keep_client = 0;	/* body never read, or stopping */
 	txn->mode = MODE_PASS;
 	if (kind == BODY_CHUNKED && txn->client_10) {
 		txn->mode = MODE_DECHUNK;
