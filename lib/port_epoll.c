@@ -160,7 +160,7 @@ struct pshim_call {
 	uint_t			want;
 	enum pshim_tmode	tmode;
 	int64_t			deadline; /* ns of CLOCK_MONOTONIC */
-	int			polled;	/* did the non-blocking pass */
+	int			polled;	/* epoll has nothing more for us */
 	int			nonblock; /* the next wait does not block */
 	int			expired;
 	int			sleeping;
@@ -688,11 +688,14 @@ pshim_prepare(struct pshim *p, struct pshim_call *c, uint_t avail)
 {
 	uint_t room;
 
-	assert(avail < c->want && c->want <= c->max);
+	assert(avail < c->max && c->want <= c->max);
 	room = c->max - avail;
 	if (room > PSHIM_NBUF)
 		room = PSHIM_NBUF;
-	/* Collect what is ready before blocking (or refusing to). */
+	/*
+	 * Collect what is ready before returning, blocking or refusing to
+	 * block; with nothing queued, a blocking wait does that by itself.
+	 */
 	c->nonblock = !c->polled && (avail > 0 ||
 	    c->tmode == PSHIM_T_ZERO || c->tmode == PSHIM_T_BAD);
 	if (!c->nonblock && c->tmode == PSHIM_T_BAD)
@@ -720,7 +723,6 @@ pshim_wait(struct pshim *p, struct pshim_call *c)
 	c->nb = 0;
 	if (c->nonblock) {
 		n = epoll_wait(p->epfd, c->buf, room, 0);
-		c->polled = 1;
 	} else if (c->tmode == PSHIM_T_INF) {
 		n = epoll_wait(p->epfd, c->buf, room, -1);
 	} else {
@@ -737,6 +739,10 @@ pshim_wait(struct pshim *p, struct pshim_call *c)
 	if (n < 0)
 		return (errno);
 	c->nb = n;
+	/* A full buffer of FD items means more may be ready. */
+	c->polled = n < room;
+	while (n-- > 0 && !c->polled)
+		c->polled = c->buf[n].data.u64 == PSHIM_TAG_EVFD;
 	pshim_ids(c);
 	return (0);
 }
@@ -799,8 +805,8 @@ pshim_getn(struct pshim *p, struct pshim_call *c, uint_t *nget)
 			return (0);
 		}
 		avail = p->nlive + p->uq.n;
-		if (avail >= c->want || c->expired ||
-		    (c->polled && c->tmode == PSHIM_T_ZERO)) {
+		if (c->expired || avail >= c->max || (c->polled &&
+		    (avail >= c->want || c->tmode == PSHIM_T_ZERO))) {
 			got = pshim_take(p, c->list, c->max);
 			PSHIM_UNLOCK(p);
 			*nget = got;
