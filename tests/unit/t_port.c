@@ -638,20 +638,34 @@ c19_nget0(void)
 }
 
 /*--------------------------------------------------------------------
- * C20: *nget is a threshold; more may come back.
+ * C20: *nget is a threshold; more may come back.  A ready fd comes back
+ * with queued user events in the same call, as everything queued does
+ * on illumos (no starving FD events behind port_send()).
  */
 
 static void
 c20_nget_threshold_exceeded(void)
 {
 	port_event_t ev[8];
-	int p = t_port(), i;
-	uint_t n;
+	int p = t_port(), i, sv[2], nfd = 0;
+	uint_t n, j;
 
 	for (i = 0; i < 5; i++)
 		AZ(port_send(p, 1, U1));
 	CHECK(t_getn(p, ev, 8, &n, 1, &ts_short) == 0);
 	CHECK(n == 5);
+
+	t_sp(sv);
+	t_write(sv[1]);
+	AZ(port_associate(p, PORT_SOURCE_FD, sv[0], POLLIN, U2));
+	for (i = 0; i < 5; i++)
+		AZ(port_send(p, 1, U1));
+	CHECK(t_getn(p, ev, 8, &n, 1, &ts_short) == 0);
+	CHECK(n == 6);
+	for (j = 0; j < n; j++)
+		nfd += t_is_fd(&ev[j], sv[0], U2);
+	CHECK(nfd == 1);
+	t_close2(sv);
 	AZ(port_close(p));
 }
 
