@@ -126,12 +126,14 @@ ACC_Open(const struct conf *conf, char *err, size_t errlen)
 		npfd[u].fd = acc_listen(&conf->listen[u], &what);
 		if (npfd[u].fd >= 0)
 			continue;
+		i = errno;
 		(void)snprintf(err, errlen, "listen %s: %s: %s",
-		    conf->listen[u].spec, what, strerror(errno));
+		    conf->listen[u].spec, what, strerror(i));
 		while (u-- > 0)
 			if (acc_find(acc_pfd, acc_addr, acc_n,
 			    &conf->listen[u]) < 0)
 				(void)close(npfd[u].fd);
+		errno = i;
 		return (-1);
 	}
 	for (u = 0; u < acc_n; u++)

@@ -24,6 +24,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -210,7 +212,8 @@ dmn_fork(void)
 	if (l > 1) {
 		buf[l] = '\0';
 		(void)fprintf(stderr, "frontd: %s\n", buf + 1);
-		_exit(buf[0] == 'c' ? EX_CONFIG : EX_OSERR);
+		_exit(buf[0] == 'c' ? EX_CONFIG :
+		    buf[0] == 'p' ? EX_NOPERM : EX_OSERR);
 	}
 	(void)waitpid(pid, &st, 0);
 	(void)fprintf(stderr, "frontd: the daemon exited during start-up\n");
@@ -243,6 +246,45 @@ dmn_ready(int *fdp, char code, const char *msg)
 				(void)close(fd);
 		}
 	}
+}
+
+/*--------------------------------------------------------------------
+ * Drop to the configured user and group once the listeners are bound.
+ * -1 with a message in err.
+ */
+
+static int
+dmn_privdrop(const struct conf *conf, char *err, size_t errlen)
+{
+	struct passwd *pw = NULL;
+	struct group *gr;
+	gid_t gid;
+
+	if (conf->user == NULL && conf->group == NULL)
+		return (0);
+	if (conf->user != NULL && (pw = getpwnam(conf->user)) == NULL) {
+		(void)snprintf(err, errlen, "user %s: no such user", conf->user);
+		return (-1);
+	}
+	gid = pw != NULL ? pw->pw_gid : getgid();
+	if (conf->group != NULL) {
+		gr = getgrnam(conf->group);
+		if (gr == NULL) {
+			(void)snprintf(err, errlen, "group %s: no such group",
+			    conf->group);
+			return (-1);
+		}
+		gid = gr->gr_gid;
+	}
+	if (setgroups(1, &gid) != 0 || setgid(gid) != 0 ||
+	    (pw != NULL && setuid(pw->pw_uid) != 0)) {
+		(void)snprintf(err, errlen, "dropping privileges: %s",
+		    strerror(errno));
+		return (-1);
+	}
+	log_info("privileges: running as uid %ld gid %ld", (long)getuid(),
+	    (long)getgid());
+	return (0);
 }
 
 /*--------------------------------------------------------------------
@@ -305,9 +347,16 @@ DAEMON_Main(struct conf *conf, const char *file, int foreground)
 	dmn_conf_set(conf);
 	dmn_rlimit();
 	if (ACC_Open(conf, err, sizeof err) != 0) {
-		dmn_ready(&rfd, 'o', err);
+		sig = errno == EACCES ? EX_NOPERM : EX_OSERR;
+		dmn_ready(&rfd, sig == EX_NOPERM ? 'p' : 'o', err);
 		log_warnx("%s", err);
-		return (EX_OSERR);
+		return (sig);
+	}
+	dmn_pidfile(conf);
+	if (dmn_privdrop(conf, err, sizeof err) != 0) {
+		dmn_ready(&rfd, 'p', err);
+		log_warnx("%s", err);
+		return (EX_NOPERM);
 	}
 	(void)sigemptyset(&ss);
 	(void)sigaddset(&ss, SIGHUP);
@@ -324,7 +373,6 @@ DAEMON_Main(struct conf *conf, const char *file, int foreground)
 		log_warnx("%s", err);
 		return (EX_OSERR);
 	}
-	dmn_pidfile(conf);
 	log_info("frontd: listening on %u address(es), %u workers",
 	    conf->nlisten, conf->workers);
 	dmn_ready(&rfd, '0', "");
