@@ -85,7 +85,7 @@ static const unsigned char h1p_ctab[256] = {
 enum { FS_NONE = 0, FS_NAME, FS_VALUE };
 
 /*--------------------------------------------------------------------
- * The llhttp parser in its storage, and back.
+ * The llhttp parser in its storage.
  */
 
 static llhttp_t *
@@ -94,6 +94,10 @@ h1p_ll(struct h1p *hp)
 
 	return ((llhttp_t *)(void *)hp->ll.b);
 }
+
+/*--------------------------------------------------------------------
+ * From the llhttp parser back to ours, checked.
+ */
 
 static struct h1p *
 h1p_from(llhttp_t *ll)
@@ -153,8 +157,27 @@ h1p_token(const char *p, const char *e)
 }
 
 /*--------------------------------------------------------------------
+ * Has the word of 8 bytes at p a byte below 0x20 or DEL?  (Exact for
+ * "none"; a borrow may flag a byte next to a real one, which the byte
+ * loop then sorts out.)
+ */
+
+static int
+h1p_ctl8(const char *p)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	const uint64_t high = 0x8080808080808080ULL;
+	uint64_t x, y;
+
+	memcpy(&x, p, sizeof x);
+	y = x ^ (0x7f * ones);
+	return ((((x - 0x20 * ones) & ~x) | ((y - ones) & ~y)) & high) != 0;
+}
+
+/*--------------------------------------------------------------------
  * The byte scan: line endings, line starts and control bytes.
- * Returns non-zero on the first bad byte.
+ * Returns non-zero on the first bad byte.  Runs of plain bytes are
+ * skipped a word at a time.
  */
 
 static int
@@ -163,10 +186,17 @@ h1p_scan(struct h1p *hp, const char *p, const char *e)
 	unsigned prev, c;
 
 	prev = hp->prev;
-	for (; p < e; p++) {
-		c = h1p_ctab[(unsigned char)*p] & C_MASK;
-		if (c == C_OK && prev == C_OK)
-			continue;
+	while (p < e) {
+		if (prev == C_OK) {
+			while (e - p >= 8 && !h1p_ctl8(p))
+				p += 8;
+			while (p < e &&
+			    (h1p_ctab[(unsigned char)*p] & C_MASK) <= C_WS)
+				p++;
+			if (p == e)
+				break;
+		}
+		c = h1p_ctab[(unsigned char)*p++] & C_MASK;
 		if (c == C_BAD || (prev == C_CR) != (c == C_LF) ||
 		    (prev == C_LF && c == C_WS))
 			return (1);
@@ -177,7 +207,7 @@ h1p_scan(struct h1p *hp, const char *p, const char *e)
 }
 
 /*--------------------------------------------------------------------
- * Start line callbacks.
+ * A piece of the method token.
  */
 
 static int
@@ -188,6 +218,10 @@ h1p_on_method(llhttp_t *ll, const char *at, size_t len)
 	h1p_span(hp, &hp->hd->method_s, at, len);
 	return (0);
 }
+
+/*--------------------------------------------------------------------
+ * The method is complete: map it, refuse the ones that are not HTTP/1.
+ */
 
 static int
 h1p_on_method_complete(llhttp_t *ll)
@@ -216,6 +250,10 @@ h1p_on_method_complete(llhttp_t *ll)
 	return (0);
 }
 
+/*--------------------------------------------------------------------
+ * A piece of the request-target: its limit, visible ASCII only.
+ */
+
 static int
 h1p_on_url(llhttp_t *ll, const char *at, size_t len)
 {
@@ -231,6 +269,10 @@ h1p_on_url(llhttp_t *ll, const char *at, size_t len)
 	return (0);
 }
 
+/*--------------------------------------------------------------------
+ * A piece of the version ("1.1"), checked whole at the end of the head.
+ */
+
 static int
 h1p_on_version(llhttp_t *ll, const char *at, size_t len)
 {
@@ -239,6 +281,10 @@ h1p_on_version(llhttp_t *ll, const char *at, size_t len)
 	h1p_span(hp, &hp->version, at, len);
 	return (0);
 }
+
+/*--------------------------------------------------------------------
+ * A piece of the reason phrase (llhttp calls the whole rest "status").
+ */
 
 static int
 h1p_on_status(llhttp_t *ll, const char *at, size_t len)
@@ -250,7 +296,7 @@ h1p_on_status(llhttp_t *ll, const char *at, size_t len)
 }
 
 /*--------------------------------------------------------------------
- * Field callbacks: a new field line, its name, its value.
+ * A piece of a field name; the first piece starts a new field line.
  */
 
 static int
@@ -278,6 +324,10 @@ h1p_on_header_field(llhttp_t *ll, const char *at, size_t len)
 	return (0);
 }
 
+/*--------------------------------------------------------------------
+ * The field name is complete: it must be a token.
+ */
+
 static int
 h1p_on_header_field_complete(llhttp_t *ll)
 {
@@ -296,6 +346,10 @@ h1p_on_header_field_complete(llhttp_t *ll)
 	hp->fstate = FS_VALUE;
 	return (0);
 }
+
+/*--------------------------------------------------------------------
+ * A piece of a field value: the field line limit.
+ */
 
 static int
 h1p_on_header_value(llhttp_t *ll, const char *at, size_t len)
@@ -405,6 +459,18 @@ h1p_te(struct h1p *hp, const struct h1_field *f)
 }
 
 /*--------------------------------------------------------------------
+ * Is the name n (of the length of lc) the lower-case lc, ignoring case?
+ * The first byte is compared inline: most names differ there.
+ */
+
+static int
+h1p_named(const char *n, const char *lc, size_t l)
+{
+
+	return ((n[0] | 0x20) == lc[0] && strncasecmp(n, lc, l) == 0);
+}
+
+/*--------------------------------------------------------------------
  * The fields the proxy decides framing and connection handling from.
  */
 
@@ -417,20 +483,20 @@ h1p_field(struct h1p *hp, const struct h1_field *f)
 
 	switch (f->name.len) {
 	case 4:
-		if (strncasecmp(n, "host", 4) == 0)
+		if (hp->kind == H1_REQUEST && h1p_named(n, "host", 4))
 			hd->nhost++;
 		return (0);
 	case 6:
-		if (strncasecmp(n, "expect", 6) == 0 &&
+		if (h1p_named(n, "expect", 6) &&
 		    H1_SpanIs(b, &f->value, "100-continue"))
 			hd->expect_continue = 1;
 		return (0);
 	case 7:
-		if (strncasecmp(n, "upgrade", 7) == 0)
+		if (h1p_named(n, "upgrade", 7))
 			hd->upgrade = 1;
 		return (0);
 	case 10:
-		if (strncasecmp(n, "connection", 10) != 0)
+		if (!h1p_named(n, "connection", 10))
 			return (0);
 		if (H1_ListHas(b, &f->value, "close"))
 			hd->conn_close = 1;
@@ -440,11 +506,11 @@ h1p_field(struct h1p *hp, const struct h1_field *f)
 			hd->conn_upgrade = 1;
 		return (0);
 	case 14:
-		if (strncasecmp(n, "content-length", 14) == 0)
+		if (h1p_named(n, "content-length", 14))
 			return (h1p_cl(hp, f));
 		return (0);
 	case 17:
-		if (strncasecmp(n, "transfer-encoding", 17) == 0)
+		if (h1p_named(n, "transfer-encoding", 17))
 			return (h1p_te(hp, f));
 		return (0);
 	default:
@@ -581,6 +647,7 @@ h1p_on_headers_complete(llhttp_t *ll)
 	return (HPE_PAUSED);
 }
 
+/* The one settings object; llhttp keeps a pointer to it. */
 static const llhttp_settings_t h1p_settings = {
 	.on_method =			h1p_on_method,
 	.on_method_complete =		h1p_on_method_complete,

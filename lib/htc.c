@@ -282,6 +282,7 @@ HTC_Init(struct htc *htc)
 
 /*--------------------------------------------------------------------
  * Give the buffer back, whatever is in it.  pp may be NULL: then freed.
+ * Thread: the one that owns pp, and the connection.
  */
 
 void
@@ -294,7 +295,9 @@ HTC_Fini(struct htc *htc, struct htc_pool *pp)
 }
 
 /*--------------------------------------------------------------------
- * One read(2), then parse.  See htc.h.  Thread: the pool's.
+ * One read(2), then parse.  See htc.h for the statuses; HTC_ERROR
+ * leaves errno from read(2), or HTC_F_EOF set for an EOF mid-head.
+ * Thread: the one that owns pp, and the connection.
  */
 
 enum htc_status
@@ -340,7 +343,8 @@ HTC_Rx(struct htc *htc, struct htc_pool *pp, int fd, enum h1_kind kind,
 }
 
 /*--------------------------------------------------------------------
- * Parse a head already buffered, without reading.  See htc.h.
+ * Parse a head already buffered, without reading.  See htc.h.  Thread:
+ * the connection's owner.
  */
 
 enum htc_status
@@ -418,7 +422,8 @@ HTC_Ptr(const struct htc *htc)
 /*--------------------------------------------------------------------
  * Drop n bytes from the front; an empty buffer goes back to pp.  Not in
  * the middle of a head: bytes are consumed once a head is complete (or
- * refused), and the next parse starts after them.
+ * refused), and the next parse starts after them.  Thread: the one that
+ * owns pp, and the connection.
  */
 
 void
@@ -438,7 +443,8 @@ HTC_Consume(struct htc *htc, struct htc_pool *pp, size_t n)
 
 /*--------------------------------------------------------------------
  * One read(2) appended to the buffer, not parsed.  See htc.h.  With the
- * buffer full and nothing consumed, -1 and ENOBUFS.
+ * buffer full and nothing consumed, -1 and ENOBUFS.  Thread: the one that
+ * owns pp, and the connection.
  */
 
 ssize_t

@@ -207,7 +207,8 @@ ck_run(struct ck_run *r, struct out *o, const char *in, size_t len,
 		    with_data ? collect : NULL, o, &done);
 		if (c < 0) {
 			r->used = -1;
-			CHECK(H1_Chunked(&ck, in, len, collect, o, &done) == -1);
+			c = H1_Chunked(&ck, in, len, collect, o, &done);
+			CHECK(c == -1);
 			return;
 		}
 		if (!done && (size_t)c != cut[i] - off)
@@ -258,7 +259,7 @@ static const struct ck_good ck_good[] = {
 	{ S("0\r\n\r\n0\r\n\r\n"), 5, S("") },
 	{ S("4\r\n\r\n\0\xff\r\n2\r\n\r\n\r\n0\r\n\r\n"), 0,
 	  S("\r\n\0\xff\r\n") },
-	{ S("7fffffffffffffff\r\n"), 0, NULL, 0 },	/* largest: unfinished */
+	{ S("7fffffffffffffff\r\n"), 0, NULL, 0 },	/* largest; unended */
 };
 
 static void

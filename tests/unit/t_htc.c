@@ -623,6 +623,50 @@ bad_responses(void)
 }
 
 /*--------------------------------------------------------------------
+ * Every byte value at every offset of a long field value (the scan skips
+ * plain bytes a word at a time), and in the request-target.
+ */
+
+static enum htc_status
+one_shot(const char *in, size_t len, enum h1_kind kind)
+{
+	struct run r;
+	size_t cut = len;
+
+	run(&r, in, len, &cut, 1, kind, &lim_dflt, 0);
+	return (r.st);
+}
+
+static void
+byte_values(void)
+{
+	char in[128];
+	enum htc_status want, st;
+	unsigned c, i;
+	int n;
+
+	for (c = 0; c < 256; c++) {
+		want = (c == '\t' || (c >= 0x20 && c != 0x7f)) ?
+		    HTC_COMPLETE : HTC_BAD;
+		for (i = 0; i < 17; i++) {
+			n = snprintf(in, sizeof in, "GET / HTTP/1.1\r\nHost: a"
+			    "\r\nX: 0123456789abcdef0123456789\r\n\r\n");
+			in[29 + i] = (char)c;
+			st = one_shot(in, (size_t)n, H1_REQUEST);
+			CHECKF(st == want, "value byte 0x%02x at %u: %s", c, i,
+			    HTC_StatusName(st));
+		}
+		want = (c > 0x20 && c < 0x7f) ? HTC_COMPLETE : HTC_BAD;
+		n = snprintf(in, sizeof in, "GET /ab HTTP/1.1\r\nHost: a\r\n"
+		    "\r\n");
+		in[5] = (char)c;
+		st = one_shot(in, (size_t)n, H1_REQUEST);
+		CHECKF(st == want, "target byte 0x%02x: %s", c,
+		    HTC_StatusName(st));
+	}
+}
+
+/*--------------------------------------------------------------------
  * Limits: the exact limit passes, one more byte gets its own status.
  */
 
@@ -1164,6 +1208,7 @@ main(void)
 	RUN(good_responses);
 	RUN(bad_requests);
 	RUN(bad_responses);
+	RUN(byte_values);
 	RUN(limits);
 	RUN(pipelined);
 	RUN(pipelined_responses);
