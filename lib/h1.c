@@ -262,6 +262,7 @@ h1_ck_trailer(struct h1_chunked *ck, unsigned c)
 
 	if (++ck->ntrailer > H1_CK_TRAILERMAX)
 		return (-1);
+	ck->linelen++;
 	switch (ck->state) {
 	case CK_TRL0:
 		if (c == '\r')
@@ -287,6 +288,7 @@ h1_ck_trailer(struct h1_chunked *ck, unsigned c)
 	case CK_END_LF:
 		if (c != '\n')
 			return (-1);
+		ck->linelen = 0;
 		ck->state = (ck->state == CK_END_LF) ? CK_DONE : CK_TRL0;
 		return (0);
 	default:

@@ -16,10 +16,12 @@
  * keep-alive machinery is not used.
  *
  * llhttp 8.1 alone lets through things a proxy must refuse (bare LF, a
- * bare CR ending a status line, obs-fold, SP before the colon, an empty
- * field name, control bytes in the reason or TAB in the target, two SP in
- * the request line, HTTP/0.9, HTTP/2.0 and RTSP versions, a three-digit
- * status below 100, a Transfer-Encoding not ending in chunked, unknown
+ * bare CR ending a status line or the head, obs-fold, SP before the colon
+ * or inside a name, an empty field name, control bytes in the reason, TAB
+ * and non-ASCII in the target, two SP in the request line, HTTP/0.9,
+ * HTTP/2.0 and RTSP versions, a status below 100 or of two digits, a
+ * request Transfer-Encoding not ending in chunked (llhttp checks that
+ * only after on_headers_complete, where it is paused here), unknown
  * codings), so three checks are added here:
  *
  *   - a byte scan over exactly the bytes llhttp consumed, with a class
@@ -619,7 +621,7 @@ h1p_framing(struct h1p *hp)
 		if (hp->te_unknown)
 			return (h1p_fail(hp, HTC_NOT_IMPL));
 	}
-	hd->chunked = hp->te_last;
+	hd->chunked = (hp->te_last != 0);
 	return (0);
 }
 
