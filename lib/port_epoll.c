@@ -37,7 +37,14 @@
  * event); fcntl(F_GETFD) before every associate to find closed fds
  * (epoll_ctl() already answers EBADF); a global rwlock around the table
  * of ports (a lock-free two-level table of atomic pointers costs two
- * loads per call).
+ * loads per call); an eventfd kept readable while user events are queued
+ * (the first design in event-ports.md 4.2: a getter waiting for more
+ * than are queued spins on it).
+ *
+ * Every call but port_close() is safe from any thread at any time
+ * (event-ports.md 4.5), beside blocked getters too.  Calls on a port
+ * take only its mutex (create and close also take the table's), and
+ * none holds it across a blocking system call.
  *
  * Known differences from illumos, all documented in event-ports.md:
  * close(2) of an fd whose file is still open elsewhere (dup, fork) does
@@ -46,7 +53,7 @@
  * files cannot be associated (EPERM).  port_send() is not
  * async-signal-safe.  Concurrent getters are served in no particular
  * order.  port_close() must be used instead of close(2), and never while
- * another thread uses the port.
+ * another thread uses the port.  The port fd is close-on-exec.
  *
  * On illumos the native <port.h> is used and this file compiles to
  * nothing.
@@ -75,7 +82,7 @@
 #include "port.h"
 
 #define PSHIM_NBUF		128	/* epoll items per epoll_wait() */
-#define PSHIM_UQ_LIMIT		65536	/* the default process.max-port-events */
+#define PSHIM_UQ_LIMIT		65536	/* as process.max-port-events */
 #define PSHIM_TAG_EVFD		UINT64_MAX	/* epoll data of the eventfd */
 
 /* The state of one fd number in a port. */
@@ -134,17 +141,10 @@ struct pshim {
 	int			alert;	/* in alert mode */
 	int			alert_events;
 	void			*alert_user;
-	unsigned		nsleep;	/* getters in (or going to) epoll_wait */
+	unsigned		nsleep;	/* getters in or near epoll_wait() */
 	unsigned		nstale;	/* ... of which owed a wake-up */
 	uint64_t		wseq;	/* bumped by send, alert, staging */
 	int			evfd_set; /* the eventfd counter is not 0 */
-};
-
-/* One port_getn() call in progress. */
-struct pshim_id {
-	int			ok;
-	dev_t			dev;
-	ino_t			ino;
 };
 
 enum pshim_tmode {
@@ -154,6 +154,7 @@ enum pshim_tmode {
 	PSHIM_T_BAD,		/* EINVAL, if it has to block */
 };
 
+/* One port_getn() call in progress. */
 struct pshim_call {
 	port_event_t		*list;
 	uint_t			max;
@@ -167,9 +168,7 @@ struct pshim_call {
 	uint64_t		seen;	/* p->wseq when going to sleep */
 	unsigned		room;	/* backlog slots reserved */
 	int			nb;	/* items in buf */
-	int			idok;	/* ids[] is filled in */
 	struct epoll_event	buf[PSHIM_NBUF];
-	struct pshim_id		ids[PSHIM_NBUF];
 };
 
 #define PSHIM_LOCK(p)	AZ(pthread_mutex_lock(&(p)->mtx))
@@ -193,26 +192,8 @@ static atomic_int pshim_idcheck;
 static atomic_int pshim_nopwait2;
 
 /*--------------------------------------------------------------------
- * Set up an empty ring of cap (a power of two) elements of esz bytes.
- */
-
-static int
-pshim_ring_init(struct pshim_ring *r, size_t esz, unsigned cap)
-{
-
-	assert(cap > 0 && (cap & (cap - 1)) == 0);
-	r->buf = malloc(esz * cap);
-	if (r->buf == NULL)
-		return (-1);
-	r->esz = esz;
-	r->cap = cap;
-	r->head = 0;
-	r->n = 0;
-	return (0);
-}
-
-/*--------------------------------------------------------------------
- * Make room for extra more elements.  0, or -1 with ENOMEM.
+ * Make room for extra more elements (from nothing, if need be).  0, or
+ * -1 with ENOMEM.
  */
 
 static int
@@ -227,7 +208,7 @@ pshim_ring_reserve(struct pshim_ring *r, unsigned extra)
 		errno = ENOMEM;
 		return (-1);
 	}
-	for (cap = r->cap; cap - r->n < extra; cap *= 2)
+	for (cap = r->cap ? r->cap : 16; cap - r->n < extra; cap *= 2)
 		continue;
 	nb = malloc(r->esz * cap);
 	if (nb == NULL)
@@ -235,8 +216,10 @@ pshim_ring_reserve(struct pshim_ring *r, unsigned extra)
 	first = r->cap - r->head;
 	if (first > r->n)
 		first = r->n;
-	memcpy(nb, r->buf + r->esz * r->head, r->esz * first);
-	memcpy(nb + r->esz * first, r->buf, r->esz * (r->n - first));
+	if (r->n > 0) {
+		memcpy(nb, r->buf + r->esz * r->head, r->esz * first);
+		memcpy(nb + r->esz * first, r->buf, r->esz * (r->n - first));
+	}
 	free(r->buf);
 	r->buf = nb;
 	r->cap = cap;
@@ -275,24 +258,25 @@ pshim_ring_pop(struct pshim_ring *r, void *e)
 }
 
 /*--------------------------------------------------------------------
- * poll(2) bits asked for to an epoll mask, one-shot.
+ * poll(2) bits asked for to an epoll mask, one-shot.  Linux gives the
+ * shared bits the same values in both.
  */
+
+#define PSHIM_PEBITS	(POLLIN | POLLPRI | POLLOUT | POLLRDBAND | POLLWRBAND)
+_Static_assert(POLLIN == EPOLLIN && POLLPRI == EPOLLPRI &&
+    POLLOUT == EPOLLOUT && POLLRDBAND == EPOLLRDBAND &&
+    POLLWRBAND == EPOLLWRBAND && POLLERR == EPOLLERR && POLLHUP == EPOLLHUP,
+    "poll and epoll bits differ");
 
 static uint32_t
 pshim_poll2ep(int events)
 {
-	uint32_t r = EPOLLONESHOT;
+	uint32_t r = (uint32_t)(events & PSHIM_PEBITS) | EPOLLONESHOT;
 
-	if (events & (POLLIN | POLLRDNORM))
+	if (events & POLLRDNORM)
 		r |= EPOLLIN;
-	if (events & POLLRDBAND)
-		r |= EPOLLRDBAND;
-	if (events & POLLPRI)
-		r |= EPOLLPRI;
-	if (events & (POLLOUT | POLLWRNORM))
+	if (events & POLLWRNORM)
 		r |= EPOLLOUT;
-	if (events & POLLWRBAND)
-		r |= EPOLLWRBAND;
 	return (r);
 }
 
@@ -303,22 +287,12 @@ pshim_poll2ep(int events)
 static int
 pshim_ep2poll(uint32_t ev)
 {
-	int r = 0;
+	int r = (int)(ev & (PSHIM_PEBITS | POLLERR | POLLHUP));
 
-	if (ev & EPOLLIN)
-		r |= POLLIN | POLLRDNORM;
-	if (ev & EPOLLRDBAND)
-		r |= POLLRDBAND;
-	if (ev & EPOLLPRI)
-		r |= POLLPRI;
-	if (ev & EPOLLOUT)
-		r |= POLLOUT | POLLWRNORM;
-	if (ev & EPOLLWRBAND)
-		r |= POLLWRBAND;
-	if (ev & EPOLLERR)
-		r |= POLLERR;
-	if (ev & EPOLLHUP)
-		r |= POLLHUP;
+	if (r & POLLIN)
+		r |= POLLRDNORM;
+	if (r & POLLOUT)
+		r |= POLLWRNORM;
 	return (r);
 }
 
@@ -483,29 +457,17 @@ pshim_unsleep(struct pshim *p, uint64_t seen)
 }
 
 /*--------------------------------------------------------------------
- * Record the identity of the files behind the fds in c->buf, for the
- * identity check, before taking mtx.
+ * Whether fd still names the file it had when associated (identity
+ * check on).  One fstat(2), under mtx, only while the test knob is on.
  */
 
-static void
-pshim_ids(struct pshim_call *c)
+static int
+pshim_same(const struct pshim_fd *e, int fd)
 {
 	struct stat st;
-	int i;
 
-	c->idok = atomic_load_explicit(&pshim_idcheck, memory_order_relaxed);
-	if (!c->idok)
-		return;
-	for (i = 0; i < c->nb; i++) {
-		c->ids[i].ok = 0;
-		if (c->buf[i].data.u64 == PSHIM_TAG_EVFD)
-			continue;
-		if (fstat((int)(uint32_t)c->buf[i].data.u64, &st) != 0)
-			continue;
-		c->ids[i].ok = 1;
-		c->ids[i].dev = st.st_dev;
-		c->ids[i].ino = st.st_ino;
-	}
+	return (fstat(fd, &st) == 0 && st.st_dev == e->dev &&
+	    st.st_ino == e->ino);
 }
 
 /*--------------------------------------------------------------------
@@ -532,8 +494,7 @@ pshim_stage(struct pshim *p, const struct pshim_call *c)
 		if (e->state != PSHIM_ARMED || e->gen != b.gen)
 			continue;
 		e->state = PSHIM_NONE;		/* the one-shot is spent */
-		if (c->idok && e->has_id && (!c->ids[i].ok ||
-		    c->ids[i].dev != e->dev || c->ids[i].ino != e->ino))
+		if (e->has_id && !pshim_same(e, b.fd))
 			continue;		/* closed, maybe reused */
 		b.revents = pshim_ep2poll(c->buf[i].events) &
 		    (e->events | POLLERR | POLLHUP);
@@ -743,7 +704,6 @@ pshim_wait(struct pshim *p, struct pshim_call *c)
 	c->polled = n < room;
 	while (n-- > 0 && !c->polled)
 		c->polled = c->buf[n].data.u64 == PSHIM_TAG_EVFD;
-	pshim_ids(c);
 	return (0);
 }
 
@@ -770,7 +730,6 @@ pshim_count(struct pshim *p, uint_t *nget)
 			r = errno;
 			c.nb = 0;
 		}
-		pshim_ids(&c);
 		PSHIM_LOCK(p);
 		pshim_settle(p, &c);
 	} while (n == PSHIM_NBUF);
@@ -851,8 +810,10 @@ port_create(void)
 	memset(&ev, 0, sizeof ev);
 	ev.events = EPOLLIN;
 	ev.data.u64 = PSHIM_TAG_EVFD;
-	if (pshim_ring_init(&p->bl, sizeof(struct pshim_bl), 256) != 0 ||
-	    pshim_ring_init(&p->uq, sizeof(struct pshim_uev), 64) != 0 ||
+	p->bl.esz = sizeof(struct pshim_bl);
+	p->uq.esz = sizeof(struct pshim_uev);
+	if (pshim_ring_reserve(&p->bl, 256) != 0 ||
+	    pshim_ring_reserve(&p->uq, 64) != 0 ||
 	    (p->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
 	    (p->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0 ||
 	    epoll_ctl(p->epfd, EPOLL_CTL_ADD, p->evfd, &ev) != 0 ||
@@ -1183,8 +1144,8 @@ port_shim_set_userq_limit(int port, unsigned limit)
 
 /*--------------------------------------------------------------------
  * Test knob: check at delivery that the fd still names the file it was
- * associated with (one fstat(2) per event).  For associations made
- * while it is on.
+ * associated with (one fstat(2) per event, under the port's mutex).
+ * For associations made while it is on.
  */
 
 void
