@@ -1257,12 +1257,13 @@ c40_regular_file(void)
  * write, send, recycle socket pairs and raise alerts on random slots;
  * one waiter takes events, checks them, drains and re-associates.
  *
- * A slot's cookie carries (gen << 9 | pollout << 8 | slot).  Under the slot's lock a
- * worker publishes "assigned" (highest gen handed to associate) before
- * the call and "word" (gen << 1 | alive) after it returns.  Before each
- * port_getn() the waiter snapshots every word; an event of gen g is
- * stale, hence a failure, if g is older than the snapshot or equal to
- * it with alive clear: that association ended before the call began.
+ * A slot's cookie carries (gen << 9 | pollout << 8 | slot).  Under the
+ * slot's lock a worker publishes "assigned" (highest gen handed to
+ * associate) before the call and "word" (gen << 1 | alive) after it
+ * returns.  Before each port_getn() the waiter snapshots every word; an
+ * event of gen g is stale, hence a failure, if g is older than the
+ * snapshot or equal to it with alive clear: that association ended
+ * before the call began.  Its bits must be those asked for (or HUP/ERR).
  */
 
 #define ST_NSLOT	64
