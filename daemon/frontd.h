@@ -115,11 +115,13 @@ struct htc_pool *WRK_HtcPool(struct worker *);
 struct counters *WRK_Counters(struct worker *);
 struct waiter *WRK_Waiter(struct worker *);
 void **WRK_BePriv(struct worker *);
+void *WRK_PxPriv(struct worker *);	/* room for two words */
 void WRK_Sum(struct counters *);	/* every worker's counters added */
 
 /* proxy.c: one request, end to end, on a worker */
 void PX_Start(struct worker *, struct sess *, tim_mono now);
 void PX_Free(struct txn **);
+void PX_WorkerFini(struct worker *);
 
 /* backend.c: backend connections, pooled per worker */
 struct bpool;

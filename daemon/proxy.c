@@ -135,7 +135,7 @@ struct px_free {
 	unsigned		n;
 };
 
-static __thread struct px_free	px_fl;	/* this worker's spare txns */
+#define PX_FREE(wrk)	((struct px_free *)WRK_PxPriv(wrk))
 
 static void px_step(struct txn *, tim_mono);
 static void px_client_cb(struct waited *, enum wait_event, tim_mono);
@@ -163,13 +163,14 @@ static const char * const px_req_own[] = {
 static struct txn *
 px_alloc(struct worker *wrk, const struct conf *conf)
 {
+	struct px_free *fl = PX_FREE(wrk);
 	struct txn *txn;
 	unsigned size;
 
 	size = 3 * (conf->limits.head_max + PX_SLACK);
-	while ((txn = px_fl.head) != NULL) {
-		px_fl.head = txn->fnext;
-		px_fl.n--;
+	while ((txn = fl->head) != NULL) {
+		fl->head = txn->fnext;
+		fl->n--;
 		if (txn->size == size)
 			break;
 		FREE_OBJ(txn);
@@ -193,16 +194,35 @@ px_alloc(struct worker *wrk, const struct conf *conf)
 void
 PX_Free(struct txn **txnp)
 {
+	struct px_free *fl;
 	struct txn *txn;
 
 	TAKE_OBJ_NOTNULL(txn, txnp, TXN_MAGIC);
-	if (px_fl.n >= 16) {
+	fl = PX_FREE(txn->wrk);
+	if (fl->n >= 16) {
 		FREE_OBJ(txn);
 		return;
 	}
-	txn->fnext = px_fl.head;
-	px_fl.head = txn;
-	px_fl.n++;
+	txn->fnext = fl->head;
+	fl->head = txn;
+	fl->n++;
+}
+
+/*--------------------------------------------------------------------
+ * Free a worker's spare transactions (its thread has stopped).
+ */
+
+void
+PX_WorkerFini(struct worker *wrk)
+{
+	struct px_free *fl = PX_FREE(wrk);
+	struct txn *txn;
+
+	while ((txn = fl->head) != NULL) {
+		fl->head = txn->fnext;
+		FREE_OBJ(txn);
+	}
+	fl->n = 0;
 }
 
 /*--------------------------------------------------------------------

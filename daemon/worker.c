@@ -41,6 +41,7 @@ struct worker {
 	unsigned		nsess;	/* atomic: sessions owned */
 	unsigned		limit;	/* conf->worker_sessions */
 	void			*be;	/* backend.c's pools for this worker */
+	uintptr_t		px[2];	/* proxy.c's spare transactions */
 	struct counters		cnt;
 	char			pad[64];
 };
@@ -77,6 +78,14 @@ WRK_BePriv(struct worker *wrk)
 
 	CHECK_OBJ_NOTNULL(wrk, WORKER_MAGIC);
 	return (&wrk->be);
+}
+
+void *
+WRK_PxPriv(struct worker *wrk)
+{
+
+	CHECK_OBJ_NOTNULL(wrk, WORKER_MAGIC);
+	return (wrk->px);
 }
 
 struct waiter *
@@ -336,6 +345,7 @@ WRK_Fini(void)
 	for (u = 0; u < wrk_n; u++) {
 		WAIT_Destroy(&wrk_all[u].w);
 		BE_WorkerFini(&wrk_all[u]);
+		PX_WorkerFini(&wrk_all[u]);
 		HTC_PoolDestroy(&wrk_all[u].hp);
 	}
 	free(wrk_all);
