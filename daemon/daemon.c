@@ -319,6 +319,14 @@ dmn_drain(const struct conf *conf)
 
 	__atomic_store_n(&g_draining, 1, __ATOMIC_RELEASE);
 	ACC_Stop();
+	/*
+	 * Idle sessions are closed now.  Workers stop handing sessions to
+	 * the idle waiter once they see g_draining; the pause covers one
+	 * that read it just before it was set.  With the idle waiter gone,
+	 * nothing hands work to the workers either.
+	 */
+	TIM_sleep(0.05);
+	SES_WaitFini();
 	end = TIM_mono() + conf->drain_timeout;
 	while (WRK_Active() > 0 && TIM_mono() < end)
 		TIM_sleep(0.02);
@@ -326,7 +334,6 @@ dmn_drain(const struct conf *conf)
 		log_warnx("drain: %u sessions cut at drain_timeout",
 		    WRK_Active());
 	WRK_Fini();
-	SES_WaitFini();
 }
 
 /*--------------------------------------------------------------------

@@ -415,9 +415,12 @@ void
 SES_WaitFini(void)
 {
 	unsigned u;
+	struct waiter *w;
 
 	for (u = 0; u < ses_nw; u++) {
-		WAIT_Destroy(&ses_w[u].w);
+		w = ses_w[u].w;		/* used by the loop until it ends */
+		WAIT_Destroy(&w);
+		ses_w[u].w = NULL;
 		HTC_PoolDestroy(&ses_w[u].hp);
 	}
 	free(ses_w);

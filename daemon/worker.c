@@ -341,9 +341,13 @@ void
 WRK_Fini(void)
 {
 	unsigned u;
+	struct waiter *w;
 
 	for (u = 0; u < wrk_n; u++) {
-		WAIT_Destroy(&wrk_all[u].w);
+		/* the loop still uses wrk->w while it closes what it holds */
+		w = wrk_all[u].w;
+		WAIT_Destroy(&w);
+		wrk_all[u].w = NULL;
 		BE_WorkerFini(&wrk_all[u]);
 		PX_WorkerFini(&wrk_all[u]);
 		HTC_PoolDestroy(&wrk_all[u].hp);
