@@ -57,7 +57,7 @@ struct conf {
 	tim_dur			timeout_linger;	/* 0.05s, worker keeps a quiet session */
 	tim_dur			drain_timeout;	/* 20s */
 
-	unsigned		workers;	/* 0 in the file: 2 per core */
+	unsigned		workers;	/* 0 in the file: 1 per core */
 	unsigned		worker_sessions; /* sessions a worker drives at once: 2000 */
 	unsigned		queue_len;	/* requests waiting for a worker: 1024 */
 	unsigned		max_connections; /* client sessions: 10000 */

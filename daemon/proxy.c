@@ -793,10 +793,10 @@ px_req_send(struct txn *txn, tim_mono now)
 		if (i == 0)
 			return (px_wait(txn, &txn->bc->wp, POLLOUT,
 			    now + be->between_bytes_timeout));
-		if (txn->state == PX_REQ_SEND)
-			txn->t_first = now + be->first_byte_timeout;
 		txn->state = PX_REQ_BODY;
 		if (txn->body_held || PX_BODY_OVER(&txn->req)) {
+			/* first_byte_timeout runs from the last byte sent */
+			txn->t_first = now + be->first_byte_timeout;
 			txn->state = PX_RESP_HEAD;
 			return (PX_CONT);
 		}
