@@ -372,7 +372,7 @@ DAEMON_Main(struct conf *conf, const char *file, int foreground)
 	(void)sigaddset(&ss, SIGUSR1);
 	AZ(pthread_sigmask(SIG_BLOCK, &ss, NULL));
 	(void)signal(SIGPIPE, SIG_IGN);
-	if (SES_WaitInit(1, conf->limits.head_max) != 0 ||
+	if (SES_WaitInit(1, FRONTD_BUFSIZE(conf)) != 0 ||
 	    WRK_Init(conf) != 0 || ACC_Start() != 0) {
 		(void)snprintf(err, sizeof err, "start-up: %s",
 		    strerror(errno));

@@ -84,6 +84,14 @@ struct sess {
 	union sockaddr_u	peer;
 };
 
+/*
+ * Receive buffers: room for the largest head plus a good part of a body,
+ * so that a typical response (head and a 16 KiB body) is read and written
+ * in one system call each.  Every pool uses the same size, as buffers move
+ * between threads with their sessions.
+ */
+#define FRONTD_BUFSIZE(conf)	((conf)->limits.head_max + 16384)
+
 /* Global state shared by every thread (daemon.c). */
 extern struct counters	g_counters;	/* acceptor and waiter counters */
 extern unsigned		g_draining;	/* atomic: stop keep-alive, drain */

@@ -321,7 +321,7 @@ WRK_Init(const struct conf *conf)
 		wrk->magic = WORKER_MAGIC;
 		wrk->idx = u;
 		wrk->limit = conf->worker_sessions;
-		wrk->hp = HTC_PoolNew(conf->limits.head_max, 32);
+		wrk->hp = HTC_PoolNew(FRONTD_BUFSIZE(conf), 32);
 		if (wrk->hp == NULL)
 			return (-1);
 		(void)snprintf(name, sizeof name, "worker%u", u);
