@@ -1,0 +1,28 @@
+/*-
+ * Copyright (c) 2026 The frontd authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * admin.h -- the admin listener: GET /metrics (Prometheus text format)
+ * and GET /status (the same numbers as one JSON object).
+ */
+
+#ifndef FRONTD_ADMIN_H
+#define FRONTD_ADMIN_H
+
+#include <stddef.h>
+
+/*
+ * Main thread: listen on 'spec' ("127.0.0.1:9090", "[::1]:9090",
+ * "*:9090") and start the admin thread.  0, or -1 with one line in 'err'
+ * ("admin_listen SPEC: reason").  Calling it again while running fails.
+ */
+int ADM_Start(const char *spec, char *err, size_t errlen);
+
+/*
+ * Main thread: stop the admin thread and close its socket; a request in
+ * progress is finished first (at most its timeout).  A no-op when not
+ * running.
+ */
+void ADM_Stop(void);
+
+#endif /* FRONTD_ADMIN_H */
