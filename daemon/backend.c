@@ -108,6 +108,7 @@ be_free(struct bconn *bc)
 	CHECK_OBJ_NOTNULL(bc, BCONN_MAGIC);
 	bp = bc->pool;
 	HTC_Fini(&bc->htc, WRK_HtcPool(bp->wrk));
+	WAIT_Leave(&bc->wp);
 	(void)close(bc->fd);
 	CNT_INC(WRK_Counters(bp->wrk), bconn_closed);
 	BE_INC(bp, closed);

@@ -116,6 +116,7 @@ SES_Delete(struct sess **spp, enum sess_close sc)
 	assert(sp->wp.w == NULL);
 	hp = sp->wrk != NULL ? WRK_HtcPool(sp->wrk) : NULL;
 	HTC_Fini(&sp->htc, hp);
+	WAIT_Leave(&sp->wp);
 	if (sc != SC_REM_CLOSE && sc != SC_RX_ERROR) {
 		for (i = 0; i < 8; i++)
 			if (read(sp->fd, buf, sizeof buf) <= 0)
@@ -205,6 +206,7 @@ SES_Wait(struct sess *sp)
 
 	CHECK_OBJ_NOTNULL(sp, SESS_MAGIC);
 	sw = ses_waiter(sp);
+	WAIT_Leave(&sp->wp);		/* a worker's port forgets it */
 	sp->wrk = NULL;
 	sp->wp.func = ses_idle_cb;
 	sp->wp.events = POLLIN;

@@ -150,6 +150,7 @@ WRK_Dispatch(struct sess *sp)
 	if (best == NULL || bestn >= best->limit)
 		return (-1);
 	__atomic_fetch_add(&best->nsess, 1, __ATOMIC_RELAXED);
+	WAIT_Leave(&sp->wp);		/* the idle waiter's port forgets it */
 	sp->wrk = best;
 	sp->wp.func = wrk_sess_cb;
 	if (WAIT_Task(best->w, &sp->wp) != 0) {

@@ -12,12 +12,23 @@
  * eventfd, a per-fd table and two queues, all under one mutex that is
  * never held across epoll_wait():
  *
- *   - PORT_SOURCE_FD: each association is an EPOLLONESHOT item whose
- *     data carries (generation << 32 | fd).  Every associate and
- *     dissociate bumps the fd's generation, so an item that epoll hands
- *     out after the association changed is recognised and dropped; that
- *     is what makes "once port_dissociate() returns, no event of the old
- *     association is delivered" hold with several threads.
+ *   - PORT_SOURCE_FD: an fd is a level-triggered epoll item whose data
+ *     carries (kernel generation << 32 | fd); the one-shot is kept in
+ *     the table: an event is delivered only while the fd is ARMED, and
+ *     delivering it disarms the fd.  Re-associating an fd whose event
+ *     was just delivered, with the same poll bits, therefore costs no
+ *     system call: the item is still in the epoll set with that mask.
+ *     That is the keep-alive hot path of a proxy (wait for the next
+ *     request on a connection, wait for the response on a pooled one),
+ *     and it saves an epoll_ctl() per wait there.  An item that reports
+ *     while its fd is not armed (readiness nobody asked for) is removed
+ *     from the epoll set at once, so it cannot spin; the next associate
+ *     adds it again.  Every associate and dissociate bumps the fd's
+ *     generation, and every epoll_ctl() records the generation it was
+ *     made with, so an item that epoll hands out after the association
+ *     changed is recognised and dropped; that is what makes "once
+ *     port_dissociate() returns, no event of the old association is
+ *     delivered" hold with several threads.
  *   - Fired events are staged in a FIFO (the backlog) before they are
  *     copied out, so that EINTR, the alert and "max == 0" can leave
  *     them queued, as the kernel does, without re-arming anything.
@@ -30,8 +41,10 @@
  *     other's wake-up, and port_send() costs no system call while the
  *     waiter is busy.
  *
- * Rejected: EPOLLET (it reports again on new data instead of once, and
- * needs a re-arm protocol of its own); a pipe or a signalfd for user
+ * Rejected: EPOLLONESHOT items (an epoll_ctl() for every wait, about a
+ * sixth of the system calls of a proxied keep-alive request); EPOLLET (it
+ * reports again on new data instead of once, and misses data left unread
+ * when the fd is armed again); a pipe or a signalfd for user
  * events (two fds, a write per event, a bounded kernel buffer); a thread
  * that moves epoll events into a private queue (a context switch per
  * event); fcntl(F_GETFD) before every associate to find closed fds
@@ -49,7 +62,11 @@
  * Known differences from illumos, all documented in event-ports.md:
  * close(2) of an fd whose file is still open elsewhere (dup, fork) does
  * not dissociate it, unless the identity check (a test knob, off by
- * default, one fstat per event) is on: dissociate before close.  Regular
+ * default, one fstat per event) is on: dissociate before close.  The
+ * same rule covers an fd whose event was retrieved: its item stays in
+ * the epoll set for the cheap re-arm, so closing it and associating the
+ * number again (a new connection) with the same bits needs a
+ * port_dissociate() in between, which frontd's waiter does (WAIT_Leave).  Regular
  * files cannot be associated (EPERM).  port_send() is not
  * async-signal-safe.  Concurrent getters are served in no particular
  * order.  port_close() must be used instead of close(2), and never while
@@ -96,6 +113,9 @@ struct pshim_fd {
 	uint32_t		gen;	/* bumped by associate and dissociate */
 	uint8_t			state;	/* enum pshim_state */
 	uint8_t			in_epoll; /* the number is in the epoll set */
+	uint8_t			warm;	/* its event was delivered, item kept */
+	uint32_t		kgen;	/* gen of the last epoll_ctl() */
+	uint32_t		kev;	/* epoll events of the item */
 	uint8_t			has_id;	/* dev/ino recorded (identity check) */
 	int			events;	/* poll bits asked for */
 	void			*user;
@@ -271,7 +291,7 @@ _Static_assert(POLLIN == EPOLLIN && POLLPRI == EPOLLPRI &&
 static uint32_t
 pshim_poll2ep(int events)
 {
-	uint32_t r = (uint32_t)(events & PSHIM_PEBITS) | EPOLLONESHOT;
+	uint32_t r = (uint32_t)(events & PSHIM_PEBITS);
 
 	if (events & POLLRDNORM)
 		r |= EPOLLIN;
@@ -471,6 +491,20 @@ pshim_same(const struct pshim_fd *e, int fd)
 }
 
 /*--------------------------------------------------------------------
+ * Take an fd that nobody waits for out of the epoll set, so that its
+ * level-triggered readiness does not wake getters again.  Under mtx.
+ */
+
+static void
+pshim_cool(struct pshim *p, struct pshim_fd *e, int fd)
+{
+
+	(void)epoll_ctl(p->epfd, EPOLL_CTL_DEL, fd, NULL);
+	e->in_epoll = 0;
+	e->warm = 0;
+}
+
+/*--------------------------------------------------------------------
  * Move what epoll returned into the backlog, dropping items of
  * associations that have changed since.  Under mtx, room reserved.
  */
@@ -491,13 +525,23 @@ pshim_stage(struct pshim *p, const struct pshim_call *c)
 		b.gen = (uint32_t)(d >> 32);
 		assert(b.fd >= 0 && (unsigned)b.fd < p->nfd);
 		e = &p->fdtab[b.fd];
-		if (e->state != PSHIM_ARMED || e->gen != b.gen)
+		if (!e->in_epoll || e->kgen != b.gen)
+			continue;		/* from an item since changed */
+		if (e->state != PSHIM_ARMED) {
+			pshim_cool(p, e, b.fd);	/* nobody asked: stop it */
 			continue;
+		}
 		e->state = PSHIM_NONE;		/* the one-shot is spent */
 		if (e->has_id && !pshim_same(e, b.fd))
 			continue;		/* closed, maybe reused */
 		b.revents = pshim_ep2poll(c->buf[i].events) &
 		    (e->events | POLLERR | POLLHUP);
+		if (b.revents == 0) {
+			e->state = PSHIM_ARMED;	/* bits it no longer wants */
+			continue;
+		}
+		e->warm = !e->has_id;
+		b.gen = e->gen;
 		pshim_ring_push(&p->bl, &b);
 		e->state = PSHIM_QUEUED;
 		p->nlive++;
@@ -856,8 +900,11 @@ pshim_ctl(struct pshim *p, struct pshim_fd *e, int fd, struct epoll_event *ev)
 	int r;
 
 	if (e->in_epoll) {
-		if (epoll_ctl(p->epfd, EPOLL_CTL_MOD, fd, ev) == 0)
+		if (epoll_ctl(p->epfd, EPOLL_CTL_MOD, fd, ev) == 0) {
+			e->kev = ev->events;
+			e->kgen = (uint32_t)(ev->data.u64 >> 32);
 			return (0);
+		}
 		if (errno != ENOENT) {
 			if (errno == EBADF)
 				e->in_epoll = 0;
@@ -868,8 +915,11 @@ pshim_ctl(struct pshim *p, struct pshim_fd *e, int fd, struct epoll_event *ev)
 	r = epoll_ctl(p->epfd, EPOLL_CTL_ADD, fd, ev);
 	if (r != 0 && errno == EEXIST)
 		r = epoll_ctl(p->epfd, EPOLL_CTL_MOD, fd, ev);
-	if (r == 0)
+	if (r == 0) {
 		e->in_epoll = 1;
+		e->kev = ev->events;
+		e->kgen = (uint32_t)(ev->data.u64 >> 32);
+	}
 	return (r);
 }
 
@@ -926,6 +976,13 @@ port_associate(int port, int source, uintptr_t object, int events,
 	memset(&ev, 0, sizeof ev);
 	ev.events = pshim_poll2ep(events);
 	ev.data.u64 = (uint64_t)e->gen << 32 | (uint32_t)fd;
+	if (e->warm && e->in_epoll && e->kev == ev.events && !idc) {
+		/* delivered and still in the set with these bits: no call */
+		e->warm = 0;
+		PSHIM_UNLOCK(p);
+		return (0);
+	}
+	e->warm = 0;
 	r = pshim_ctl(p, e, fd, &ev);
 	if (r != 0) {
 		err = errno;
@@ -971,6 +1028,7 @@ port_dissociate(int port, int source, uintptr_t object)
 			p->nlive--;
 		e->state = PSHIM_NONE;
 		e->gen++;
+		e->warm = 0;
 		if (e->in_epoll) {
 			if (epoll_ctl(p->epfd, EPOLL_CTL_DEL, fd, NULL) == 0 ||
 			    errno == ENOENT)

@@ -143,6 +143,8 @@ wait_arm(struct waiter *w, struct waited *wp)
 		return (-1);
 	}
 	wp->w = w;
+	if (wp->fd >= 0)
+		wp->lastport = w->port;
 	wait_held(w);
 	return (0);
 }
@@ -161,11 +163,36 @@ wait_disarm(struct waiter *w, struct waited *wp, int dissoc)
 	if (isinf(wp->he.key))
 		wp->he.key = 0.;
 	wp->revents = 0;
-	if (dissoc && wp->fd >= 0 &&
-	    port_dissociate(w->port, PORT_SOURCE_FD, (uintptr_t)wp->fd) != 0)
-		assert(errno == ENOENT);
+	if (dissoc && wp->fd >= 0) {
+		if (port_dissociate(w->port, PORT_SOURCE_FD,
+		    (uintptr_t)wp->fd) != 0)
+			assert(errno == ENOENT);
+		wp->lastport = -1;	/* the port has forgotten it */
+	}
 	wp->w = NULL;
 	wait_held(w);
+}
+
+/*--------------------------------------------------------------------
+ * The fd is about to be closed or to move to another waiter: make the
+ * port that last had it forget it.  See waiter.h.
+ */
+
+void
+WAIT_Leave(struct waited *wp)
+{
+
+	CHECK_OBJ_NOTNULL(wp, WAITED_MAGIC);
+	assert(wp->w == NULL);
+	if (wp->lastport < 0 || wp->fd < 0)
+		return;
+	/*
+	 * By number, not by waiter: the waiter may be gone.  Its port
+	 * number may even name another port by now, which is harmless:
+	 * we own wp->fd, so no association of that fd is anybody else's.
+	 */
+	(void)port_dissociate(wp->lastport, PORT_SOURCE_FD, (uintptr_t)wp->fd);
+	wp->lastport = -1;
 }
 
 /*--------------------------------------------------------------------

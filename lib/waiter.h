@@ -65,6 +65,7 @@ struct waited {
 	waiter_handle_f		*func;
 	void			*priv;	/* the owner */
 	struct waiter		*w;	/* holder while armed, else NULL */
+	int			lastport; /* a port that may still know fd */
 };
 
 #define WAIT_INIT(wp, fd_, func_, priv_)				\
@@ -78,6 +79,7 @@ struct waited {
 		(wp)->func = (func_);					\
 		(wp)->priv = (priv_);					\
 		(wp)->w = NULL;						\
+		(wp)->lastport = -1;					\
 	} while (0)
 
 /*
@@ -124,6 +126,15 @@ int WAIT_Again(struct waiter *, struct waited *);
  * batch dropped).  Afterwards the caller owns wp.
  */
 void WAIT_Cancel(struct waiter *, struct waited *);
+
+/*
+ * The owner's thread, wp not armed: wp->fd is about to be closed, or
+ * handed to another waiter.  Tell the port of the waiter that last armed
+ * it (port_dissociate), which may keep the fd for a cheap re-arm: a
+ * closed fd number that comes back as a new connection must not be taken
+ * for the old one.  Cheap when there is nothing to forget.
+ */
+void WAIT_Leave(struct waited *);
 
 /*
  * Waiter thread only: move the deadline of a waited this waiter holds.

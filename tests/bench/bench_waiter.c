@@ -159,6 +159,8 @@ b_free(struct bobj **o, unsigned n)
 	unsigned i;
 
 	for (i = 0; i < n; i++) {
+		if (o[i]->wp.w == NULL)
+			WAIT_Leave(&o[i]->wp);
 		AZ(close(o[i]->fd[0]));
 		AZ(close(o[i]->fd[1]));
 		FREE_OBJ(o[i]);

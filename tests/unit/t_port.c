@@ -1252,6 +1252,97 @@ c40_regular_file(void)
 	AZ(port_close(p));
 }
 
+#ifndef __sun
+/*--------------------------------------------------------------------
+ * L01 (Linux layer): an fd whose event was just retrieved is re-armed
+ * with the same bits without an epoll_ctl() -- its item stays in the
+ * epoll set -- and still behaves as a fresh association: data left
+ * unread reports again, once; read data does not.
+ */
+
+static unsigned
+l_tfd_lines(int p)
+{
+	char path[64], line[256];
+	unsigned n = 0;
+	FILE *f;
+
+	(void)snprintf(path, sizeof path, "/proc/self/fdinfo/%d", p);
+	f = fopen(path, "r");
+	AN(f);
+	while (fgets(line, sizeof line, f) != NULL)
+		if (!strncmp(line, "tfd:", 4))
+			n++;
+	AZ(fclose(f));
+	return (n);
+}
+
+static void
+l01_warm_rearm(void)
+{
+	port_event_t ev[8];
+	int p = t_port(), sv[2];
+	uint_t n;
+	char c;
+
+	t_sp(sv);
+	t_write(sv[1]);
+	AZ(port_associate(p, PORT_SOURCE_FD, sv[0], POLLIN, U1));
+	CHECK(t_getn(p, ev, 8, &n, 1, &ts_short) == 0 && n == 1);
+	CHECK(l_tfd_lines(p) >= 1);		/* the item is kept */
+	AZ(port_associate(p, PORT_SOURCE_FD, sv[0], POLLIN, U2));
+	CHECK(t_getn(p, ev, 8, &n, 1, &ts_short) == 0 && n == 1);
+	CHECK(t_is_fd(&ev[0], sv[0], U2));	/* unread: reported again */
+	CHECK(t_none(p));			/* but once per association */
+	assert(read(sv[0], &c, 1) == 1);
+	AZ(port_associate(p, PORT_SOURCE_FD, sv[0], POLLIN, U1));
+	CHECK(t_none(p));			/* nothing new to read */
+	t_write(sv[1]);
+	CHECK(t_getn(p, ev, 8, &n, 1, &ts_short) == 0 && n == 1);
+	CHECK(t_is_fd(&ev[0], sv[0], U1));
+	t_close2(sv);
+	AZ(port_close(p));
+}
+
+/*--------------------------------------------------------------------
+ * L02 (Linux layer): the rule for a retrieved fd that is closed:
+ * dissociate (ENOENT), close, and a new file that gets the same number
+ * and bits is watched afresh.  And readiness nobody asked for does not
+ * wake the getter twice.
+ */
+
+static void
+l02_retrieved_close_reuse(void)
+{
+	port_event_t ev[8];
+	int p = t_port(), sv[2], sv2[2], fd;
+	uint_t n;
+
+	t_sp(sv);
+	t_write(sv[1]);
+	fd = sv[0];
+	AZ(port_associate(p, PORT_SOURCE_FD, fd, POLLIN, U1));
+	CHECK(t_getn(p, ev, 8, &n, 1, &ts_short) == 0 && n == 1);
+	CHECK(port_dissociate(p, PORT_SOURCE_FD, fd) == -1 &&
+	    errno == ENOENT);
+	t_close2(sv);
+	t_sp(sv2);
+	if (sv2[0] != fd) {			/* make it take the number */
+		AZ(dup2(sv2[0], fd) < 0);
+		AZ(close(sv2[0]));
+		sv2[0] = fd;
+	}
+	AZ(port_associate(p, PORT_SOURCE_FD, sv2[0], POLLIN, U2));
+	t_write(sv2[1]);
+	CHECK(t_getn(p, ev, 8, &n, 1, &ts_short) == 0 && n == 1);
+	CHECK(t_is_fd(&ev[0], sv2[0], U2));
+	CHECK(t_none(p));			/* unread, not armed: quiet */
+	CHECK(t_none(p));
+	t_close2(sv2);
+	AZ(port_close(p));
+}
+#endif
+
 /*--------------------------------------------------------------------
  * C41: the stress run.  Workers associate, dissociate, re-associate,
  * write, send, recycle socket pairs and raise alerts on random slots;
@@ -1587,5 +1678,9 @@ main(void)
 	RUN(c39_connect_pollout);
 	RUN(c40_regular_file);
 	RUN(c41_stress);
+#ifndef __sun
+	RUN(l01_warm_rearm);
+	RUN(l02_retrieved_close_reuse);
+#endif
 	TAP_EXIT();
 }

@@ -112,6 +112,8 @@ t_unpair(struct tobj *o)
 {
 	int i;
 
+	if (o->wp.magic == WAITED_MAGIC && o->wp.w == NULL)
+		WAIT_Leave(&o->wp);	/* the contract: before close */
 	for (i = 0; i < 2; i++) {
 		if (o->fd[i] >= 0)
 			AZ(close(o->fd[i]));
@@ -246,6 +248,7 @@ t_mass_cb(struct waited *wp, enum wait_event ev, tim_mono now)
 	o = t_seen(wp, ev, now);
 	if (ev == WAITER_ACTION)
 		o->nread = (int)read(o->fd[0], &c, 1);
+	WAIT_Leave(wp);
 	AZ(close(o->fd[0]));
 	o->fd[0] = -1;
 	t_publish();
