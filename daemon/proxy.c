@@ -76,6 +76,7 @@ enum px_mode {
 struct px_body {
 	enum px_bodyk		kind;
 	uint64_t		left;	/* CL: bytes not yet scanned */
+	uint64_t		payload; /* chunked: payload bytes scanned */
 	size_t			ready;	/* scanned, at the front of the htc */
 	unsigned		done:1;	/* the end is inside 'ready' */
 	struct h1_chunked	ck;
@@ -230,6 +231,15 @@ PX_WorkerFini(struct worker *wrk)
  * de-chunking, 'data' receives the payload runs.  -1 on a framing error.
  */
 
+static void
+px_count_data(void *priv, const char *p, size_t n)
+{
+	struct px_body *b = priv;
+
+	(void)p;
+	b->payload += n;
+}
+
 static int
 px_body_scan(struct px_body *b, const struct htc *htc, h1_data_f *data,
     void *priv, size_t max)
@@ -255,6 +265,10 @@ px_body_scan(struct px_body *b, const struct htc *htc, h1_data_f *data,
 			b->done = 1;
 		return (0);
 	case BODY_CHUNKED:
+		if (data == NULL) {
+			data = px_count_data;
+			priv = b;
+		}
 		c = H1_Chunked(&b->ck, HTC_Ptr(htc) + b->ready, n, data, priv,
 		    &done);
 		if (c < 0)
@@ -492,6 +506,9 @@ px_compose_req(struct txn *txn, const struct h1_head *h, const char *base)
 		return (-1);
 	if (txn->upgrade && px_puts(&pb, "Connection: upgrade\r\n"))
 		return (-1);
+	if (h->nhost == 0 && (px_puts(&pb, "Host: ") ||
+	    px_puts(&pb, BE_Conf(txn->bp)->address) || px_put(&pb, px_crlf, 2)))
+		return (-1);		/* HTTP/1.0 without Host: ours */
 	if (txn->req.kind == BODY_CHUNKED &&
 	    px_puts(&pb, "Transfer-Encoding: chunked\r\n"))
 		return (-1);
@@ -781,6 +798,9 @@ px_req_send(struct txn *txn, tim_mono now)
 			if (px_body_scan(&txn->req, &sp->htc, NULL, NULL,
 			    SIZE_MAX) != 0)
 				return (px_abort(txn, 400, SC_BAD_REQ));
+			if (txn->conf->max_body_size > 0 &&
+			    txn->req.payload > txn->conf->max_body_size)
+				return (px_abort(txn, 413, SC_BAD_REQ));
 			txn->out.v[OUT_BODY].iov_len = txn->req.ready;
 		}
 		i = px_out_write(&txn->out, txn->bc->fd, &sp->htc, &txn->req,
@@ -1309,6 +1329,11 @@ PX_Start(struct worker *wrk, struct sess *sp, tim_mono now)
 		px_body_init(&txn->req, BODY_NONE, 0);
 	txn->body_held = h->expect_continue && !txn->client_10 &&
 	    txn->req.kind != BODY_NONE;
+	txn->bp = BE_Pool(wrk, sp->conf, 0);
+	if (txn->bp == NULL) {
+		(void)px_abort(txn, 503, SC_OVERLOAD);
+		return;
+	}
 	status = px_check(txn, h);
 	if (status == 0 && px_compose_req(txn, h, HTC_Base(&sp->htc)) != 0)
 		status = 431;
@@ -1317,11 +1342,6 @@ PX_Start(struct worker *wrk, struct sess *sp, tim_mono now)
 		return;
 	}
 	HTC_Consume(&sp->htc, WRK_HtcPool(wrk), h->hdrlen);
-	txn->bp = BE_Pool(wrk, sp->conf, 0);
-	if (txn->bp == NULL) {
-		(void)px_abort(txn, 503, SC_OVERLOAD);
-		return;
-	}
 	r = px_connect(txn, 0, now);
 	if (r == PX_CONT)
 		px_step(txn, now);
