@@ -1,0 +1,530 @@
+"""Helpers for the frontd integration scripts (Python 3 standard library).
+
+A script does:
+
+    sys.path.insert(0, os.path.join(os.environ["TOP"], "tests/integ/lib"))
+    import fdtest as t
+
+    def test(ctx):
+        be = ctx.backend(handler)          # a raw TCP backend, recorded
+        fd = ctx.frontd('timeout_req = 500ms', be.port)
+        s = t.connect(fd.port)
+        ...
+        t.check(cond, "what went wrong")
+
+    t.main(test)
+
+main() runs the test in a temp directory, stops everything it started,
+prints "ok NAME" or "FAIL NAME: reason" (with frontd's stderr), and exits
+0 or 1.  FRONTD, FPORT and TOP come from tests/run.sh.  Loopback only.
+"""
+
+import hashlib
+import os
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+FRONTD = os.environ.get("FRONTD", "build/frontd")
+FPORT = int(os.environ.get("FPORT", "18400"))
+TOP = os.environ.get("TOP", os.path.abspath(
+    os.path.join(os.path.dirname(__file__), "..", "..", "..")))
+NAME = os.path.basename(sys.argv[0])
+
+
+class Fail(Exception):
+    pass
+
+
+def check(cond, msg):
+    if not cond:
+        raise Fail(msg)
+
+
+def log(msg):
+    print("# %s" % msg, flush=True)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def wait_port(port, timeout=10.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return
+        except OSError:
+            time.sleep(0.02)
+    raise Fail("nothing listens on 127.0.0.1:%d after %.0fs" % (port, timeout))
+
+
+def connect(port, timeout=10.0):
+    s = socket.create_connection(("127.0.0.1", port), timeout)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return s
+
+
+def sha(data):
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+#----------------------------------------------------------------------
+# Reading from a socket with deadlines.
+
+def recv_until_close(s, timeout):
+    """Everything until EOF.  Returns (data, seconds to EOF) or raises
+    Fail when the peer neither closes nor sends for 'timeout'."""
+    t0 = time.monotonic()
+    data = b""
+    end = t0 + timeout
+    while True:
+        left = end - time.monotonic()
+        if left <= 0:
+            raise Fail("connection not closed within %.1fs (got %d bytes: %r)"
+                       % (timeout, len(data), data[:80]))
+        s.settimeout(left)
+        try:
+            b = s.recv(65536)
+        except socket.timeout:
+            continue
+        except ConnectionResetError:
+            b = b""
+        if not b:
+            return data, time.monotonic() - t0
+        data += b
+
+
+def wait_closed(s, timeout):
+    """Seconds until the peer closes, with what came before."""
+    return recv_until_close(s, timeout)
+
+
+class Response:
+    def __init__(self, status, reason, headers, body, raw_head):
+        self.status = status
+        self.reason = reason
+        self.headers = headers        # list of (lower-case name, value)
+        self.body = body
+        self.raw_head = raw_head
+
+    def get(self, name):
+        name = name.lower()
+        for n, v in self.headers:
+            if n == name:
+                return v
+        return None
+
+    def all(self, name):
+        name = name.lower()
+        return [v for n, v in self.headers if n == name]
+
+
+class Reader:
+    """Buffered response reader on a blocking socket."""
+
+    def __init__(self, s, timeout=10.0):
+        self.s = s
+        self.buf = b""
+        self.timeout = timeout
+
+    def _more(self):
+        self.s.settimeout(self.timeout)
+        try:
+            b = self.s.recv(65536)
+        except socket.timeout:
+            raise Fail("no data within %.1fs" % self.timeout)
+        if not b:
+            raise EOFError()
+        self.buf += b
+
+    def line(self):
+        while b"\r\n" not in self.buf:
+            self._more()
+        ln, _, self.buf = self.buf.partition(b"\r\n")
+        return ln
+
+    def exact(self, n):
+        while len(self.buf) < n:
+            self._more()
+        d, self.buf = self.buf[:n], self.buf[n:]
+        return d
+
+    def rest(self):
+        try:
+            while True:
+                self._more()
+        except EOFError:
+            pass
+        d, self.buf = self.buf, b""
+        return d
+
+    def response(self, head_request=False):
+        while b"\r\n\r\n" not in self.buf:
+            self._more()
+        head, _, self.buf = self.buf.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        parts = lines[0].split(" ", 2)
+        check(len(parts) >= 2 and parts[0].startswith("HTTP/"),
+              "bad status line %r" % lines[0])
+        status = int(parts[1])
+        headers = []
+        for ln in lines[1:]:
+            n, _, v = ln.partition(":")
+            headers.append((n.strip().lower(), v.strip()))
+        r = Response(status, parts[2] if len(parts) > 2 else "", headers,
+                     b"", head)
+        if head_request or status < 200 or status in (204, 304):
+            return r
+        te = r.get("transfer-encoding")
+        cl = r.get("content-length")
+        if te is not None and te.lower() == "chunked":
+            body = []
+            while True:
+                size = int(self.line().split(b";")[0], 16)
+                if size == 0:
+                    while self.line() != b"":
+                        pass
+                    break
+                body.append(self.exact(size))
+                check(self.exact(2) == b"\r\n", "chunk without CRLF")
+            r.body = b"".join(body)
+        elif cl is not None:
+            r.body = self.exact(int(cl))
+        else:
+            r.body = self.rest()
+        return r
+
+
+def request(port, raw, timeout=10.0):
+    """Send raw bytes on a new connection, read one response."""
+    s = connect(port)
+    s.sendall(raw)
+    r = Reader(s, timeout).response()
+    s.close()
+    return r
+
+
+#----------------------------------------------------------------------
+# A raw TCP backend: every connection is handled by handler(conn) in its
+# own thread, and recorded.
+
+class BConn:
+    """One backend connection as the backend saw it."""
+
+    def __init__(self, sock, n):
+        self.sock = sock
+        self.n = n
+        self.data = b""             # every byte received, in order
+        self.t_accept = time.monotonic()
+        self.t_eof = None           # when recv() returned 0 or reset
+        self.buf = b""              # not yet consumed by read_*()
+        self.error = None
+
+    def _more(self, timeout):
+        self.sock.settimeout(timeout)
+        try:
+            b = self.sock.recv(65536)
+        except socket.timeout:
+            raise Fail("backend conn %d: no data within %.1fs"
+                       % (self.n, timeout))
+        except ConnectionResetError:
+            b = b""
+        if not b:
+            if self.t_eof is None:
+                self.t_eof = time.monotonic()
+            raise EOFError()
+        self.data += b
+        self.buf += b
+
+    def read_head(self, timeout=10.0):
+        """One request head (bytes up to and with the blank line)."""
+        while b"\r\n\r\n" not in self.buf:
+            self._more(timeout)
+        head, _, self.buf = self.buf.partition(b"\r\n\r\n")
+        return head + b"\r\n\r\n"
+
+    def read_exact(self, n, timeout=10.0):
+        while len(self.buf) < n:
+            self._more(timeout)
+        d, self.buf = self.buf[:n], self.buf[n:]
+        return d
+
+    def read_until_eof(self, timeout=10.0):
+        """Everything until EOF; Fail if the peer does not close."""
+        end = time.monotonic() + timeout
+        try:
+            while True:
+                left = end - time.monotonic()
+                if left <= 0:
+                    raise Fail("backend conn %d: not closed within %.1fs"
+                               % (self.n, timeout))
+                try:
+                    self._more(left)
+                except Fail:
+                    raise Fail("backend conn %d: not closed within %.1fs"
+                               % (self.n, timeout))
+        except EOFError:
+            pass
+        d, self.buf = self.buf, b""
+        return d
+
+    def send(self, data):
+        self.sock.sendall(data)
+
+
+class Backend:
+    def __init__(self, handler):
+        self.handler = handler
+        self.conns = []
+        self.lock = threading.Lock()
+        self.ls = socket.socket()
+        self.ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.ls.bind(("127.0.0.1", 0))
+        self.ls.listen(1024)
+        self.port = self.ls.getsockname()[1]
+        self.stopped = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while not self.stopped:
+            try:
+                s, _ = self.ls.accept()
+            except OSError:
+                return
+            with self.lock:
+                c = BConn(s, len(self.conns))
+                self.conns.append(c)
+            threading.Thread(target=self._run, args=(c,), daemon=True).start()
+
+    def _run(self, c):
+        try:
+            self.handler(c)
+        except EOFError:
+            pass
+        except Exception as e:      # recorded, reported by the test
+            c.error = e
+        finally:
+            try:
+                c.sock.close()
+            except OSError:
+                pass
+
+    def all_data(self):
+        with self.lock:
+            return b"".join(c.data for c in self.conns)
+
+    def errors(self):
+        with self.lock:
+            return [(c.n, c.error) for c in self.conns if c.error]
+
+    def stop(self):
+        self.stopped = True
+        try:
+            self.ls.close()
+        except OSError:
+            pass
+
+
+def simple_handler(body=b"ok", extra=b""):
+    """A backend handler answering every request (no request body) with
+    200 and 'body', keep-alive."""
+    def h(c):
+        while True:
+            c.read_head()
+            c.send(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n%s\r\n%s"
+                   % (len(body), extra, body))
+    return h
+
+
+#----------------------------------------------------------------------
+# frontd and nginx.
+
+class Frontd:
+    def __init__(self, ctx, conf, port):
+        self.ctx = ctx
+        self.port = port
+        self.conf = os.path.join(ctx.tmp, "frontd-%d.conf" % port)
+        self.errpath = os.path.join(ctx.tmp, "frontd-%d.err" % port)
+        with open(self.conf, "w") as f:
+            f.write(conf)
+        self.err = open(self.errpath, "ab")
+        self.p = subprocess.Popen([FRONTD, "-F", "-f", self.conf],
+                                  stdin=subprocess.DEVNULL,
+                                  stdout=self.err, stderr=self.err)
+        try:
+            wait_port(port)
+        except Fail:
+            raise Fail("frontd did not start: %s" % self.stderr())
+
+    def stderr(self):
+        try:
+            with open(self.errpath, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def stop(self, timeout=25.0):
+        """SIGTERM; the exit status (or None if it had to be killed)."""
+        if self.p.poll() is None:
+            self.p.send_signal(signal.SIGTERM)
+            try:
+                self.p.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.p.kill()
+                self.p.wait()
+                self.err.close()
+                return None
+        self.err.close()
+        return self.p.returncode
+
+
+NGINX = "/usr/sbin/nginx"
+
+
+class Nginx:
+    """nginx on a free loopback port, in the foreground, one process,
+    everything under its own directory.  'server' is the body of its
+    server block."""
+
+    def __init__(self, ctx, server, http_extra=""):
+        self.port = free_port()
+        self.dir = os.path.join(ctx.tmp, "nginx-%d" % self.port)
+        for d in ("", "logs", "tmp", "www"):
+            os.makedirs(os.path.join(self.dir, d), exist_ok=True)
+        self.www = os.path.join(self.dir, "www")
+        conf = """
+daemon off;
+master_process off;
+worker_processes 1;
+pid %(d)s/nginx.pid;
+error_log %(d)s/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path %(d)s/tmp/body;
+    proxy_temp_path %(d)s/tmp/proxy;
+    fastcgi_temp_path %(d)s/tmp/fastcgi;
+    uwsgi_temp_path %(d)s/tmp/uwsgi;
+    scgi_temp_path %(d)s/tmp/scgi;
+    keepalive_requests 100000;
+    keepalive_timeout 60s;
+    %(extra)s
+    server {
+        listen 127.0.0.1:%(port)d;
+        root %(d)s/www;
+        %(server)s
+    }
+}
+""" % {"d": self.dir, "port": self.port, "server": server,
+       "extra": http_extra}
+        self.conf = os.path.join(self.dir, "nginx.conf")
+        with open(self.conf, "w") as f:
+            f.write(conf)
+        self.out = open(os.path.join(self.dir, "logs", "stderr"), "ab")
+        self.p = subprocess.Popen([NGINX, "-p", self.dir, "-c", self.conf,
+                                   "-e", os.path.join(self.dir, "logs",
+                                                      "error.log")],
+                                  stdin=subprocess.DEVNULL,
+                                  stdout=self.out, stderr=self.out)
+        try:
+            wait_port(self.port)
+        except Fail:
+            raise Fail("nginx did not start: %s" % self.log())
+
+    def log(self):
+        out = ""
+        for f in ("stderr", "error.log"):
+            try:
+                with open(os.path.join(self.dir, "logs", f), "rb") as fh:
+                    out += fh.read().decode("utf-8", "replace")
+            except OSError:
+                pass
+        return out
+
+    def stop(self):
+        if self.p.poll() is None:
+            self.p.send_signal(signal.SIGQUIT)
+            try:
+                self.p.wait(10)
+            except subprocess.TimeoutExpired:
+                self.p.kill()
+                self.p.wait()
+        self.out.close()
+
+
+class Ctx:
+    def __init__(self):
+        self.tmp = tempfile.mkdtemp(prefix="frontd-%s." % NAME)
+        os.chmod(self.tmp, 0o755)
+        self.frontds = []
+        self.backends = []
+        self.nginxes = []
+
+    def backend(self, handler):
+        b = Backend(handler)
+        self.backends.append(b)
+        return b
+
+    def frontd(self, conf, backend_port, port=None, backend_extra=""):
+        """frontd listening on 'port' (FPORT) with one backend; 'conf' is
+        added at the top level, 'backend_extra' in the backend block."""
+        port = port or FPORT
+        text = ('listen = {"127.0.0.1:%d"}\n%s\nbackend "b" {\n'
+                '\taddress = "127.0.0.1:%d"\n%s\n}\n'
+                % (port, conf, backend_port, backend_extra))
+        f = Frontd(self, text, port)
+        self.frontds.append(f)
+        return f
+
+    def nginx(self, server, http_extra=""):
+        n = Nginx(self, server, http_extra)
+        self.nginxes.append(n)
+        return n
+
+    def cleanup(self, keep=False):
+        for f in self.frontds:
+            f.stop(5)
+        for n in self.nginxes:
+            n.stop()
+        for b in self.backends:
+            b.stop()
+        if not keep:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def main(test):
+    ctx = Ctx()
+    t0 = time.monotonic()
+    ok = False
+    try:
+        test(ctx)
+        ok = True
+    except Fail as e:
+        print("FAIL %s: %s" % (NAME, e), flush=True)
+    except Exception as e:
+        import traceback
+        traceback.print_exc()
+        print("FAIL %s: %s: %s" % (NAME, type(e).__name__, e), flush=True)
+    if not ok:
+        for f in ctx.frontds:
+            print("--- frontd stderr (port %d)" % f.port)
+            print("\n".join(f.stderr().splitlines()[-30:]))
+        for n in ctx.nginxes:
+            print("--- nginx log")
+            print("\n".join(n.log().splitlines()[-20:]))
+    ctx.cleanup()
+    if ok:
+        print("ok %s (%.1fs)" % (NAME, time.monotonic() - t0), flush=True)
+    sys.exit(0 if ok else 1)
