@@ -75,9 +75,11 @@ struct sess {
 	struct waited		wp;
 	struct htc		htc;
 	struct conf		*conf;	/* the configuration it runs on */
-	struct txn		*txn;	/* the request a worker drives */
+	union {
+		struct txn	*txn;	/* the request a worker drives */
+		struct sess	*qnext;	/* in the worker queue (no txn) */
+	};
 	struct worker		*wrk;	/* the worker that owns it, or NULL */
-	struct sess		*qnext;	/* in the worker queue */
 	tim_mono		t_open;
 	tim_mono		t_req;	/* first byte of the current head */
 	unsigned		nreq;

@@ -278,6 +278,7 @@ ses_queue_cb(struct waited *wp, enum wait_event ev, tim_mono now)
 	sw->qarmed = 0;
 	while ((sp = sw->qhead) != NULL) {
 		sw->qhead = sp->qnext;
+		sp->qnext = NULL;
 		sw->qlen--;
 		if (ev == WAITER_CLOSE) {
 			SES_Delete(&sp, SC_SHUTDOWN);

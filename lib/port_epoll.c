@@ -111,14 +111,18 @@ enum pshim_state {
 
 struct pshim_fd {
 	uint32_t		gen;	/* bumped by associate and dissociate */
+	uint32_t		kgen;	/* gen of the last epoll_ctl() */
+	uint16_t		events;	/* poll bits asked for */
+	uint16_t		kev;	/* epoll events of the item */
 	uint8_t			state;	/* enum pshim_state */
 	uint8_t			in_epoll; /* the number is in the epoll set */
+	uint8_t			has_id;	/* idtab[fd] recorded (identity check) */
 	uint8_t			warm;	/* its event was delivered, item kept */
-	uint32_t		kgen;	/* gen of the last epoll_ctl() */
-	uint32_t		kev;	/* epoll events of the item */
-	uint8_t			has_id;	/* dev/ino recorded (identity check) */
-	int			events;	/* poll bits asked for */
 	void			*user;
+};
+
+/* The identity check's record of an fd (a test knob; off by default). */
+struct pshim_id {
 	dev_t			dev;
 	ino_t			ino;
 };
@@ -151,7 +155,9 @@ struct pshim {
 	int			epfd;	/* the port id */
 	int			evfd;
 	pthread_mutex_t		mtx;	/* everything below */
-	struct pshim_fd		*fdtab;
+	struct pshim_fd		*fdtab;	/* 24 bytes per fd number: that is
+					   memory per connection, kept small */
+	struct pshim_id		*idtab;	/* nfd entries, once the check is on */
 	unsigned		nfd;
 	struct pshim_ring	bl;	/* struct pshim_bl */
 	unsigned		bl_resv; /* backlog slots promised to getters */
@@ -407,6 +413,7 @@ pshim_free(struct pshim *p)
 	free(p->bl.buf);
 	free(p->uq.buf);
 	free(p->fdtab);
+	free(p->idtab);
 	FREE_OBJ(p);
 	return (r);
 }
@@ -419,10 +426,12 @@ static int
 pshim_fd_grow(struct pshim *p, int fd)
 {
 	struct pshim_fd *t;
+	struct pshim_id *id;
 	size_t n;
 
-	for (n = p->nfd ? p->nfd : 64; n <= (size_t)fd; n *= 2)
-		continue;
+	/* doubling while small, then in steps: each entry is per-fd memory */
+	for (n = p->nfd ? p->nfd : 64; n <= (size_t)fd; )
+		n = n < 4096 ? n * 2 : n + 1024;
 	if (n > UINT_MAX || n > SIZE_MAX / sizeof *t) {
 		errno = ENOMEM;
 		return (-1);
@@ -432,6 +441,13 @@ pshim_fd_grow(struct pshim *p, int fd)
 		return (-1);
 	memset(t + p->nfd, 0, (n - p->nfd) * sizeof *t);
 	p->fdtab = t;
+	if (p->idtab != NULL) {
+		id = realloc(p->idtab, n * sizeof *id);
+		if (id == NULL)
+			return (-1);	/* fdtab is larger; nfd stays */
+		memset(id + p->nfd, 0, (n - p->nfd) * sizeof *id);
+		p->idtab = id;
+	}
 	p->nfd = (unsigned)n;
 	return (0);
 }
@@ -482,12 +498,12 @@ pshim_unsleep(struct pshim *p, uint64_t seen)
  */
 
 static int
-pshim_same(const struct pshim_fd *e, int fd)
+pshim_same(const struct pshim *p, int fd)
 {
 	struct stat st;
 
-	return (fstat(fd, &st) == 0 && st.st_dev == e->dev &&
-	    st.st_ino == e->ino);
+	return (fstat(fd, &st) == 0 && st.st_dev == p->idtab[fd].dev &&
+	    st.st_ino == p->idtab[fd].ino);
 }
 
 /*--------------------------------------------------------------------
@@ -532,7 +548,7 @@ pshim_stage(struct pshim *p, const struct pshim_call *c)
 			continue;
 		}
 		e->state = PSHIM_NONE;		/* the one-shot is spent */
-		if (e->has_id && !pshim_same(e, b.fd))
+		if (e->has_id && !pshim_same(p, b.fd))
 			continue;		/* closed, maybe reused */
 		b.revents = pshim_ep2poll(c->buf[i].events) &
 		    (e->events | POLLERR | POLLHUP);
@@ -901,7 +917,7 @@ pshim_ctl(struct pshim *p, struct pshim_fd *e, int fd, struct epoll_event *ev)
 
 	if (e->in_epoll) {
 		if (epoll_ctl(p->epfd, EPOLL_CTL_MOD, fd, ev) == 0) {
-			e->kev = ev->events;
+			e->kev = (uint16_t)ev->events;
 			e->kgen = (uint32_t)(ev->data.u64 >> 32);
 			return (0);
 		}
@@ -917,7 +933,7 @@ pshim_ctl(struct pshim *p, struct pshim_fd *e, int fd, struct epoll_event *ev)
 		r = epoll_ctl(p->epfd, EPOLL_CTL_MOD, fd, ev);
 	if (r == 0) {
 		e->in_epoll = 1;
-		e->kev = ev->events;
+		e->kev = (uint16_t)ev->events;
 		e->kgen = (uint32_t)(ev->data.u64 >> 32);
 	}
 	return (r);
@@ -966,12 +982,14 @@ port_associate(int port, int source, uintptr_t object, int events,
 		p->nlive--;		/* the fired event is discarded */
 	e->gen++;
 	e->state = PSHIM_ARMED;
-	e->events = events;
+	e->events = (uint16_t)events;
 	e->user = user;
-	e->has_id = (uint8_t)(idc != 0);
-	if (idc) {
-		e->dev = st.st_dev;
-		e->ino = st.st_ino;
+	e->has_id = 0;
+	if (idc && (p->idtab != NULL ||
+	    (p->idtab = calloc(p->nfd, sizeof *p->idtab)) != NULL)) {
+		e->has_id = 1;
+		p->idtab[fd].dev = st.st_dev;
+		p->idtab[fd].ino = st.st_ino;
 	}
 	memset(&ev, 0, sizeof ev);
 	ev.events = pshim_poll2ep(events);

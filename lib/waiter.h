@@ -61,11 +61,11 @@ struct waited {
 	int			fd;	/* -1: a timer only */
 	short			events;	/* POLLIN and/or POLLOUT to wait for */
 	short			revents; /* what was seen, with WAITER_ACTION */
+	int			lastport; /* a port that may still know fd */
 	struct heap_entry	he;	/* he.key: deadline, 0 = none */
 	waiter_handle_f		*func;
 	void			*priv;	/* the owner */
 	struct waiter		*w;	/* holder while armed, else NULL */
-	int			lastport; /* a port that may still know fd */
 };
 
 #define WAIT_INIT(wp, fd_, func_, priv_)				\

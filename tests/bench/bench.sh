@@ -96,21 +96,33 @@ for obj in small medium; do
 	    }' "$tmp/wrk.$obj"
 done
 
-if [ "$IDLE" -gt 0 ]; then
-	before=$(anon $fpid)
-	python3 "$top/tests/bench/idle.py" --port $FPORT --count "$IDLE" \
-	    --path /small --phase serve --hold 3 > "$tmp/idle.out" 2>&1 &
-	ipid=$!
-	pids="$pids $ipid"
+# Idle keep-alive connections: Pss_Anon before, at IDLE/2 and at IDLE.
+# "0->K" includes one-off growth (buffer pools, allocator arenas);
+# "marginal" (K/2->K) is closer to the steady cost of one connection.
+idle_open() {	# idle_open COUNT OUTFILE
+	python3 "$top/tests/bench/idle.py" --port $FPORT --count "$1" \
+	    --path /small --phase none --hold 600 > "$2" 2>&1 &
+	pids="$pids $!"
 	i=0
-	until grep -q READY "$tmp/idle.out"; do
-		i=$((i + 1)); [ $i -gt 1200 ] && break; sleep 0.1
+	until grep -q READY "$2" 2>/dev/null; do
+		i=$((i + 1)); [ $i -gt 1200 ] && { echo "idle: no READY"; exit 1; }
+		sleep 0.1
 	done
+	grep -q "failed=0" "$2" || { cat "$2"; exit 1; }
+}
+if [ "$IDLE" -gt 0 ]; then
+	half=$((IDLE / 2))
+	m0=$(anon $fpid)
+	idle_open $half "$tmp/idle1.out"
 	sleep 1
-	after=$(anon $fpid)
-	wait $ipid
-	cat "$tmp/idle.out" | sed 's/^/  idle: /'
-	echo "$before $after $IDLE" | awk '{
-	    printf "  idle keep-alive connections: %d held, %.0f bytes each " \
-		"(Pss_Anon %d -> %d)\n", $3, ($2 - $1) / $3, $1, $2 }'
+	m1=$(anon $fpid)
+	idle_open $((IDLE - half)) "$tmp/idle2.out"
+	sleep 1
+	m2=$(anon $fpid)
+	echo "$m0 $m1 $m2 $IDLE $half" | awk '{
+	    printf "  idle keep-alive connections: %d held: %.0f bytes each " \
+		"0->K, %.0f marginal (Pss_Anon %d -> %d -> %d)\n", $4,
+		($3 - $1) / $4, ($3 - $2) / ($4 - $5), $1, $2, $3 }'
+	wrk -t1 -c50 -d"${DURATION}s" "http://127.0.0.1:$FPORT/small" |
+	    awk '/Requests\/sec/ { printf "  small, %s idle held: %s req/s\n", "'"$IDLE"'", $2 }'
 fi
