@@ -69,6 +69,7 @@ struct conf {
 	char			*user;		/* NULL: keep */
 	char			*group;
 	char			*access_log;	/* NULL: off */
+	int			access_log_json; /* access_log_format = "json" */
 	char			*admin_listen;	/* NULL: off */
 	struct sockaddr_storage	admin_addr;	/* admin_listen, parsed */
 	socklen_t		admin_addrlen;	/* 0: off */

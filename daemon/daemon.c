@@ -40,6 +40,8 @@
 
 #include "frontd.h"
 #include "acceptor.h"
+#include "admin.h"
+#include "alog.h"
 #include "conf.h"
 #include "daemon.h"
 #include "log.h"
@@ -49,6 +51,7 @@ struct counters		g_counters;
 unsigned		g_draining;
 unsigned		g_sessions;
 uint64_t		g_closed[SC__MAX];
+unsigned		g_alog_on;
 
 static pthread_mutex_t	dmn_mtx = PTHREAD_MUTEX_INITIALIZER;
 static struct conf	*dmn_conf;	/* current; swapped under dmn_mtx */
@@ -114,6 +117,31 @@ dmn_conf_set(struct conf *conf)
 }
 
 /*--------------------------------------------------------------------
+ * Open (or close) the access log the configuration names.  -1 with a
+ * message in err.
+ */
+
+static int
+dmn_alog(const struct conf *conf, const struct conf *old, char *err,
+    size_t errlen)
+{
+
+	if (old != NULL && conf->access_log_json == old->access_log_json &&
+	    (conf->access_log == NULL ? old->access_log == NULL :
+	    old->access_log != NULL &&
+	    !strcmp(conf->access_log, old->access_log)))
+		return (0);		/* unchanged */
+	if (ALOG_Open(conf->access_log, conf->access_log_json) != 0) {
+		(void)snprintf(err, errlen, "access_log %s: %s",
+		    conf->access_log, strerror(errno));
+		return (-1);
+	}
+	__atomic_store_n(&g_alog_on, conf->access_log != NULL,
+	    __ATOMIC_RELAXED);
+	return (0);
+}
+
+/*--------------------------------------------------------------------
  * HUP: parse the file again; keep the running configuration if the new
  * one is bad.
  */
@@ -121,7 +149,7 @@ dmn_conf_set(struct conf *conf)
 static void
 dmn_reload(const char *file)
 {
-	struct conf *conf;
+	struct conf *conf, *old;
 	char err[512];
 
 	conf = CONF_Load(file, err, sizeof err);
@@ -133,12 +161,16 @@ dmn_reload(const char *file)
 		log_warnx("reload: %s (configuration unchanged)", err);
 		return;
 	}
-	if (ACC_Reload(conf, err, sizeof err) != 0) {
+	old = DMN_Conf();
+	if (dmn_alog(conf, old, err, sizeof err) != 0 ||
+	    ACC_Reload(conf, err, sizeof err) != 0) {
 		__atomic_fetch_add(&dmn_reload_failed, 1, __ATOMIC_RELAXED);
 		log_warnx("reload: %s (configuration unchanged)", err);
 		CONF_Rel(&conf);
+		CONF_Rel(&old);
 		return;
 	}
+	CONF_Rel(&old);
 	__atomic_fetch_add(&dmn_reload_ok, 1, __ATOMIC_RELAXED);
 	dmn_conf_set(conf);
 	log_info("reload: configuration %s loaded",
@@ -334,6 +366,7 @@ dmn_drain(const struct conf *conf)
 		log_warnx("drain: %u sessions cut at drain_timeout",
 		    WRK_Active());
 	WRK_Fini();
+	ALOG_FlushAll();
 }
 
 /*--------------------------------------------------------------------
@@ -360,6 +393,13 @@ DAEMON_Main(struct conf *conf, const char *file, int foreground)
 		return (sig);
 	}
 	dmn_pidfile(conf);
+	if (dmn_alog(conf, NULL, err, sizeof err) != 0 ||
+	    (conf->admin_listen != NULL &&
+	    ADM_Start(conf->admin_listen, err, sizeof err) != 0)) {
+		dmn_ready(&rfd, 'o', err);
+		log_warnx("%s", err);
+		return (EX_OSERR);
+	}
 	if (dmn_privdrop(conf, err, sizeof err) != 0) {
 		dmn_ready(&rfd, 'p', err);
 		log_warnx("%s", err);
@@ -388,13 +428,18 @@ DAEMON_Main(struct conf *conf, const char *file, int foreground)
 			continue;
 		if (sig == SIGHUP)
 			dmn_reload(file);
-		else if (sig == SIGUSR1)
-			log_info("USR1: no log files to reopen");
+		else if (sig == SIGUSR1) {
+			if (ALOG_Reopen() != 0)
+				log_warn("USR1: reopening the access log");
+			else
+				log_info("USR1: access log reopened");
+		}
 		else
 			break;
 	}
 	log_info("frontd: signal %d, draining", sig);
 	conf = DMN_Conf();
+	ADM_Stop();
 	dmn_drain(conf);
 	if (conf->pidfile != NULL)
 		(void)unlink(conf->pidfile);

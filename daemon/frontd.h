@@ -80,7 +80,7 @@ struct sess {
 		struct sess	*qnext;	/* in the worker queue (no txn) */
 	};
 	struct worker		*wrk;	/* the worker that owns it, or NULL */
-	tim_mono		t_open;
+	tim_mono		t_ready; /* the current head was complete */
 	tim_mono		t_req;	/* first byte of the current head */
 	unsigned		nreq;
 	union sockaddr_u	peer;
@@ -98,6 +98,7 @@ struct sess {
 extern struct counters	g_counters;	/* acceptor and waiter counters */
 extern unsigned		g_draining;	/* atomic: stop keep-alive, drain */
 extern unsigned		g_sessions;	/* atomic: sessions open */
+extern unsigned		g_alog_on;	/* atomic: the access log is open */
 extern uint64_t		g_closed[SC__MAX]; /* atomic: sessions closed, by reason */
 
 struct conf *DMN_Conf(void);		/* a new reference to the current one */
@@ -112,7 +113,7 @@ void SES_ReqStart(struct sess *, tim_mono);
 int SES_WaitInit(unsigned nwaiters, unsigned bufsize);
 void SES_WaitFini(void);
 const char *SES_CloseName(enum sess_close);
-void SES_Error(struct sess *, unsigned status);	/* small response, close */
+size_t SES_Error(struct sess *, unsigned status);	/* small response, close */
 
 /* worker.c: the pool of event-driven workers */
 int WRK_Init(const struct conf *);

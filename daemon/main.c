@@ -192,6 +192,8 @@ main_dump(const struct conf *c)
 	main_pstr("", "user", c->user);
 	main_pstr("", "group", c->group);
 	main_pstr("", "access_log", c->access_log);
+	if (c->access_log_json)
+		main_pstr("", "access_log_format", "json");
 	main_pstr("", "admin_listen", c->admin_listen);
 	for (u = 0; u < c->nbackend; u++)
 		main_pbackend(&c->backend[u]);

@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "frontd.h"
+#include "alog.h"
 #include "conf.h"
 #include "log.h"
 
@@ -89,6 +90,7 @@ struct px_body {
 #define OUT_POST	3
 struct px_out {
 	struct iovec		v[4];	/* v[OUT_BODY].iov_base unused */
+	uint64_t		sent;	/* bytes written so far */
 };
 
 struct txn {
@@ -126,6 +128,20 @@ struct txn {
 
 	struct px_out		out;
 	size_t			qlen;		/* request head in buf */
+
+	/* for the access log: times, and spans of the head in buf */
+	tim_mono		t_start;	/* the worker took it */
+	tim_mono		t_conn;		/* connected (or reused) */
+	tim_mono		t_resp;		/* final response head read */
+	uint64_t		bytes;		/* sent to the client */
+	unsigned		reused:1;
+	unsigned		be_tried:1;	/* a backend was chosen */
+	struct h1_span		lg_method;
+	struct h1_span		lg_target;
+	struct h1_span		lg_host;
+	struct h1_span		lg_ref;
+	struct h1_span		lg_ua;
+	unsigned char		vmajor, vminor;
 	char			chunk[24];
 	char			buf[];		/* request head, response head,
 						   de-chunked data */
@@ -353,6 +369,8 @@ px_out_write(struct px_out *o, int fd, struct htc *htc, struct px_body *b,
 			niov++;
 		}
 		w = writev(fd, iov, niov);
+		if (w > 0)
+			o->sent += (uint64_t)w;
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
@@ -443,11 +461,20 @@ px_conn_names(const struct h1_head *h, const char *base,
  * those in 'own'.  Upgrade is kept when 'upgrade' is set.
  */
 
+static void
+px_lg_span(struct h1_span *sp, const struct px_buf *pb, size_t len)
+{
+
+	sp->off = (unsigned)(pb->len - len);
+	sp->len = (unsigned)len;
+}
+
 static int
 px_put_fields(struct px_buf *pb, const struct h1_head *h, const char *base,
-    const char * const *own, int upgrade)
+    const char * const *own, int upgrade, struct txn *lg)
 {
 	const struct h1_field *f;
+	struct h1_span *ls;
 	unsigned u;
 
 	for (u = 0; u < h->nfield; u++) {
@@ -460,8 +487,19 @@ px_put_fields(struct px_buf *pb, const struct h1_head *h, const char *base,
 			continue;
 		if (px_put(pb, base + f->name.off, f->name.len) ||
 		    px_put(pb, ": ", 2) ||
-		    px_put(pb, base + f->value.off, f->value.len) ||
-		    px_put(pb, px_crlf, 2))
+		    px_put(pb, base + f->value.off, f->value.len))
+			return (-1);
+		ls = NULL;
+		if (lg != NULL && H1_SpanIs(base, &f->name, "host"))
+			ls = &lg->lg_host;
+		else if (lg != NULL && H1_SpanIs(base, &f->name, "referer"))
+			ls = &lg->lg_ref;
+		else if (lg != NULL &&
+		    H1_SpanIs(base, &f->name, "user-agent"))
+			ls = &lg->lg_ua;
+		if (ls != NULL)
+			px_lg_span(ls, pb, f->value.len);
+		if (px_put(pb, px_crlf, 2))
 			return (-1);
 	}
 	return (0);
@@ -498,11 +536,15 @@ px_compose_req(struct txn *txn, const struct h1_head *h, const char *base)
 	pb.len = 0;
 	pb.cap = txn->size / 3;
 	px_peer(txn->sp, peer, sizeof peer);
-	if (px_put(&pb, base + h->method_s.off, h->method_s.len) ||
-	    px_put(&pb, " ", 1) ||
-	    px_put(&pb, base + h->target.off, h->target.len) ||
-	    px_puts(&pb, " HTTP/1.1\r\n") ||
-	    px_put_fields(&pb, h, base, px_req_own, txn->upgrade))
+	if (px_put(&pb, base + h->method_s.off, h->method_s.len))
+		return (-1);
+	px_lg_span(&txn->lg_method, &pb, h->method_s.len);
+	if (px_put(&pb, " ", 1) ||
+	    px_put(&pb, base + h->target.off, h->target.len))
+		return (-1);
+	px_lg_span(&txn->lg_target, &pb, h->target.len);
+	if (px_puts(&pb, " HTTP/1.1\r\n") ||
+	    px_put_fields(&pb, h, base, px_req_own, txn->upgrade, txn))
 		return (-1);
 	if (txn->upgrade && px_puts(&pb, "Connection: upgrade\r\n"))
 		return (-1);
@@ -545,7 +587,7 @@ px_compose_resp(struct txn *txn, const struct h1_head *h, const char *base)
 	if (px_put(&pb, line, (size_t)l) ||
 	    px_put(&pb, base + h->reason.off, h->reason.len) ||
 	    px_put(&pb, px_crlf, 2) ||
-	    px_put_fields(&pb, h, base, NULL, is101))
+	    px_put_fields(&pb, h, base, NULL, is101, NULL))
 		return (-1);
 	if (is101) {
 		if (px_puts(&pb, "Connection: upgrade\r\n"))
@@ -639,6 +681,55 @@ px_count(struct txn *txn, unsigned status)
 }
 
 /*--------------------------------------------------------------------
+ * One access log line for this transaction.
+ */
+
+static void
+px_lg_str(const struct txn *txn, const struct h1_span *sp, const char **p,
+    size_t *len)
+{
+
+	*p = sp->len > 0 ? txn->buf + sp->off : NULL;
+	*len = sp->len;
+}
+
+static void
+px_log(const struct txn *txn, unsigned status, enum sess_close sc)
+{
+	const struct sess *sp = txn->sp;
+	char peer[INET6_ADDRSTRLEN];
+	struct alog_rec r;
+	tim_mono now;
+
+	if (!__atomic_load_n(&g_alog_on, __ATOMIC_RELAXED))
+		return;
+	now = TIM_mono();
+	memset(&r, 0, sizeof r);
+	px_peer(sp, peer, sizeof peer);
+	r.peer = peer;
+	r.t_start = TIM_real() - (now - sp->t_req);
+	px_lg_str(txn, &txn->lg_method, &r.method, &r.method_len);
+	px_lg_str(txn, &txn->lg_target, &r.target, &r.target_len);
+	px_lg_str(txn, &txn->lg_host, &r.host, &r.host_len);
+	px_lg_str(txn, &txn->lg_ref, &r.referer, &r.referer_len);
+	px_lg_str(txn, &txn->lg_ua, &r.ua, &r.ua_len);
+	r.vmajor = txn->vmajor;
+	r.vminor = txn->vminor;
+	r.status = status;
+	r.bytes = txn->resp_sent ? txn->out.sent : txn->bytes;
+	r.t_head = sp->t_ready - sp->t_req;
+	r.t_queue = txn->t_start - sp->t_ready;
+	r.t_connect = txn->t_conn > 0. ? txn->t_conn - txn->t_start : -1.;
+	r.t_firstbyte = txn->t_resp > 0. ? txn->t_resp - txn->t_start : -1.;
+	r.t_total = now - sp->t_req;
+	r.backend = txn->be_tried ? BE_Conf(txn->bp)->name : NULL;
+	r.reused = txn->reused;
+	r.retries = txn->retried;
+	r.cause = sc != SC_NULL ? SES_CloseName(sc) : NULL;
+	ALOG_Write(&r);
+}
+
+/*--------------------------------------------------------------------
  * End a transaction that went wrong: answer 'status' if nothing of a
  * response went out yet (0: no answer), close the backend connection and
  * the client session.
@@ -652,9 +743,11 @@ px_abort(struct txn *txn, unsigned status, enum sess_close sc)
 
 	px_unarm(txn);
 	if (status != 0 && !txn->resp_sent) {
-		SES_Error(sp, status);
+		txn->bytes = SES_Error(sp, status);
 		px_count(txn, status);
-	}
+		px_log(txn, status, sc);
+	} else
+		px_log(txn, txn->status, sc);
 	if (txn->bc != NULL)
 		BE_Close(&txn->bc);
 	sp->txn = NULL;
@@ -676,6 +769,8 @@ px_finish(struct txn *txn)
 	int keep = txn->keep_client;
 
 	px_count(txn, txn->status);
+	px_log(txn, txn->status, keep && PX_BODY_OVER(&txn->req) ? SC_NULL :
+	    SC_RESP_CLOSE);
 	if (txn->bc_keep && PX_BODY_OVER(&txn->req) &&
 	    PX_BODY_OVER(&txn->resp))
 		BE_Recycle(&txn->bc);
@@ -703,6 +798,7 @@ px_connect(struct txn *txn, int fresh, tim_mono now)
 	const struct conf_backend *be = BE_Conf(txn->bp);
 	int connecting;
 
+	txn->be_tried = 1;
 	txn->bc = BE_Get(txn->bp, fresh, &connecting);
 	if (txn->bc == NULL)
 		return (px_abort(txn, 503, SC_BACKEND));
@@ -713,7 +809,9 @@ px_connect(struct txn *txn, int fresh, tim_mono now)
 	txn->out.v[OUT_HEAD].iov_base = txn->buf;
 	txn->out.v[OUT_HEAD].iov_len = txn->qlen;
 	txn->resp_seen = 0;
+	txn->reused = txn->bc->reused;
 	if (!connecting) {
+		txn->t_conn = now;
 		txn->state = PX_REQ_SEND;
 		return (PX_CONT);
 	}
@@ -776,6 +874,7 @@ px_connected(struct txn *txn)
 		BE_CountFail(txn->bp);
 		return (px_abort(txn, 503, SC_BACKEND));
 	}
+	txn->t_conn = WAIT_Now(WRK_Waiter(txn->wrk));
 	txn->state = PX_REQ_SEND;
 	return (PX_CONT);
 }
@@ -862,6 +961,8 @@ px_final(struct txn *txn, const struct h1_head *h, const char *base)
 	enum px_bodyk kind;
 
 	txn->status = h->status;
+	txn->t_resp = WAIT_Now(WRK_Waiter(txn->wrk));
+	txn->out.sent = 0;		/* from here on it counts for the client */
 	if (txn->method == H1_M_HEAD || h->status == 204 || h->status == 304)
 		kind = BODY_NONE;
 	else if (h->chunked)
@@ -1315,8 +1416,11 @@ PX_Start(struct worker *wrk, struct sess *sp, tim_mono now)
 	txn->sp = sp;
 	txn->conf = sp->conf;
 	sp->wp.func = px_client_cb;
+	txn->t_start = now;
 	h = HTC_Head(&sp->htc);
 	txn->method = h->method;
+	txn->vmajor = h->vmajor;
+	txn->vminor = h->vminor;
 	txn->client_10 = h->vminor == 0;
 	txn->keep_client = H1_KeepAlive(h) &&
 	    !__atomic_load_n(&g_draining, __ATOMIC_RELAXED);
@@ -1335,7 +1439,8 @@ PX_Start(struct worker *wrk, struct sess *sp, tim_mono now)
 		return;
 	}
 	status = px_check(txn, h);
-	if (status == 0 && px_compose_req(txn, h, HTC_Base(&sp->htc)) != 0)
+	/* composed even for a refusal: the access log shows its request */
+	if (px_compose_req(txn, h, HTC_Base(&sp->htc)) != 0 && status == 0)
 		status = 431;
 	if (status != 0) {
 		(void)px_abort(txn, status, SC_BAD_REQ);

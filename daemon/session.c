@@ -90,7 +90,6 @@ SES_New(int fd, const union sockaddr_u *peer, struct conf *conf)
 	WAIT_INIT(&sp->wp, fd, ses_idle_cb, sp);
 	HTC_Init(&sp->htc);
 	sp->conf = conf;
-	sp->t_open = TIM_mono();
 	sp->peer = *peer;
 	__atomic_fetch_add(&g_sessions, 1, __ATOMIC_RELAXED);
 	return (sp);
@@ -133,13 +132,15 @@ SES_Delete(struct sess **spp, enum sess_close sc)
 
 /*--------------------------------------------------------------------
  * Send a small error response, best effort, before the caller closes.
+ * The bytes sent.
  */
 
-void
+size_t
 SES_Error(struct sess *sp, unsigned status)
 {
 	const char *reason;
 	char buf[256];
+	ssize_t w;
 	int l;
 
 	CHECK_OBJ_NOTNULL(sp, SESS_MAGIC);
@@ -166,8 +167,9 @@ SES_Error(struct sess *sp, unsigned status)
 	    "%u %s\n",
 	    status, reason, strlen(reason) + 5, status, reason);
 	assert(l > 0 && (size_t)l < sizeof buf);
-	(void)send(sp->fd, buf, (size_t)l, MSG_NOSIGNAL);
+	w = send(sp->fd, buf, (size_t)l, MSG_NOSIGNAL);
 	(void)shutdown(sp->fd, SHUT_WR);
+	return (w > 0 ? (size_t)w : 0);
 }
 
 /*--------------------------------------------------------------------
@@ -357,6 +359,7 @@ ses_idle_cb(struct waited *wp, enum wait_event ev, tim_mono now)
 	switch (hs) {
 	case HTC_COMPLETE:
 		SES_ReqStart(sp, now);
+		sp->t_ready = now;
 		ses_dispatch(sw, sp);
 		return;
 	case HTC_MORE:

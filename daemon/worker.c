@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "frontd.h"
+#include "alog.h"
 #include "conf.h"
 #include "log.h"
 #include "stats.h"
@@ -214,6 +215,7 @@ wrk_next_req(struct worker *wrk, struct sess *sp, enum htc_status hs,
 	switch (hs) {
 	case HTC_COMPLETE:
 		SES_ReqStart(sp, now);
+		sp->t_ready = now;
 		PX_Start(wrk, sp, now);
 		return;
 	case HTC_MORE:
@@ -302,6 +304,20 @@ wrk_sess_cb(struct waited *wp, enum wait_event ev, tim_mono now)
 }
 
 /*--------------------------------------------------------------------
+ * After each batch of events: write out access log lines that waited
+ * long enough.
+ */
+
+static void
+wrk_tick(struct waiter *w, void *priv, tim_mono now)
+{
+
+	(void)w;
+	(void)priv;
+	ALOG_Flush(now);
+}
+
+/*--------------------------------------------------------------------
  * Start the workers.
  */
 
@@ -326,7 +342,7 @@ WRK_Init(const struct conf *conf)
 		if (wrk->hp == NULL)
 			return (-1);
 		(void)snprintf(name, sizeof name, "worker%u", u);
-		wrk->w = WAIT_New(name, wrk, NULL);
+		wrk->w = WAIT_New(name, wrk, wrk_tick);
 		if (wrk->w == NULL)
 			return (-1);
 		wrk_n++;

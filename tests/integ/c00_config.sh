@@ -84,6 +84,7 @@ pidfile = "/run/frontd#1.pid"
 user = root
 group = "root"
 access_log = '/var/log/frontd // access.log'
+access_log_format = json
 admin_listen = "[::1]:9180"
 backend "a" { address = 127.0.0.1:1 }
 backend "b c" {
@@ -118,6 +119,7 @@ pidfile = \"/run/frontd#1.pid\"
 user = \"root\"
 group = \"root\"
 access_log = \"/var/log/frontd // access.log\"
+access_log_format = \"json\"
 admin_listen = \"[::1]:9180\"
 backend \"a\" {
 	address = \"127.0.0.1:1\"
