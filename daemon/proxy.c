@@ -448,6 +448,13 @@ px_conn_names(const struct h1_head *h, const char *base,
 
 	if (f->name.len >= sizeof name)
 		return (0);
+	/*
+	 * Framing and Host are never the peer's to strip: the proxy frames
+	 * each side with them (CVE-2022-45059, "Connection: content-length").
+	 */
+	if (H1_SpanIs(base, &f->name, "content-length") ||
+	    H1_SpanIs(base, &f->name, "host"))
+		return (0);
 	memcpy(name, base + f->name.off, f->name.len);
 	name[f->name.len] = '\0';
 	while ((c = H1_Find(h, base, "connection", &idx)) != NULL)
