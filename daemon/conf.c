@@ -154,6 +154,7 @@ static cfg_opt_t conf_root_opts[] = {
 	CFG_STR_CB("user", NULL, CFGF_NONE, conf_cb_str),
 	CFG_STR_CB("group", NULL, CFGF_NONE, conf_cb_str),
 	CFG_STR_CB("access_log", NULL, CFGF_NONE, conf_cb_str),
+	CFG_STR_CB("error_log", "syslog", CFGF_NONE, conf_cb_str),
 	CFG_STR_CB("access_log_format", "combined", CFGF_NONE, conf_cb_str),
 	CFG_STR_CB("admin_listen", NULL, CFGF_NONE, conf_cb_str),
 	CFG_SEC("backend", conf_backend_opts,
@@ -341,6 +342,9 @@ conf_check_str(const char *name, const char *value)
 		return (getpwnam(value) == NULL ? "no such user" : NULL);
 	if (strcmp(name, "group") == 0)
 		return (getgrnam(value) == NULL ? "no such group" : NULL);
+	if (strcmp(name, "error_log") == 0)
+		return (strcmp(value, "syslog") && *value != '/' ?
+		    "not \"syslog\" or an absolute path" : NULL);
 	if (strcmp(name, "access_log_format") == 0)
 		return (strcmp(value, "combined") && strcmp(value, "json") ?
 		    "not \"combined\" or \"json\"" : NULL);
@@ -436,6 +440,7 @@ conf_free(struct conf *c)
 	free(c->user);
 	free(c->group);
 	free(c->access_log);
+	free(c->error_log);
 	free(c->admin_listen);
 	FREE_OBJ(c);
 }
@@ -609,6 +614,8 @@ conf_build_rest(cfg_t *cfg, struct conf *c)
 	c->user = conf_strdup(cfg_getstr(cfg, "user"));
 	c->group = conf_strdup(cfg_getstr(cfg, "group"));
 	c->access_log = conf_strdup(cfg_getstr(cfg, "access_log"));
+	if (strcmp(cfg_getstr(cfg, "error_log"), "syslog"))
+		c->error_log = conf_strdup(cfg_getstr(cfg, "error_log"));
 	c->access_log_json = !strcmp(cfg_getstr(cfg, "access_log_format"),
 	    "json");
 	c->admin_listen = conf_strdup(cfg_getstr(cfg, "admin_listen"));

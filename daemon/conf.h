@@ -70,6 +70,7 @@ struct conf {
 	char			*group;
 	char			*access_log;	/* NULL: off */
 	int			access_log_json; /* access_log_format = "json" */
+	char			*error_log;	/* NULL: syslog (or stderr with -F) */
 	char			*admin_listen;	/* NULL: off */
 	struct sockaddr_storage	admin_addr;	/* admin_listen, parsed */
 	socklen_t		admin_addrlen;	/* 0: off */

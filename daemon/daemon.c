@@ -60,6 +60,7 @@ static uint64_t		dmn_reload_ok;
 static uint64_t		dmn_reload_failed;
 static double		dmn_reload_last;
 static double		dmn_started;
+static int		dmn_fg;		/* -F: log to stderr */
 
 /*--------------------------------------------------------------------
  * A new reference to the current configuration (any thread).
@@ -170,6 +171,10 @@ dmn_reload(const char *file)
 		CONF_Rel(&old);
 		return;
 	}
+	if (!dmn_fg && (conf->error_log == NULL ? old->error_log != NULL :
+	    old->error_log == NULL || strcmp(conf->error_log, old->error_log))
+	    && log_file(conf->error_log) != 0)
+		log_warn("reload: error_log %s", conf->error_log);
 	CONF_Rel(&old);
 	__atomic_fetch_add(&dmn_reload_ok, 1, __ATOMIC_RELAXED);
 	dmn_conf_set(conf);
@@ -382,6 +387,7 @@ DAEMON_Main(struct conf *conf, const char *file, int foreground)
 
 	CHECK_OBJ_NOTNULL(conf, CONF_MAGIC);
 	dmn_started = TIM_real();
+	dmn_fg = foreground;
 	if (!foreground)
 		rfd = dmn_fork();
 	dmn_conf_set(conf);
@@ -393,6 +399,13 @@ DAEMON_Main(struct conf *conf, const char *file, int foreground)
 		return (sig);
 	}
 	dmn_pidfile(conf);
+	if (!foreground && conf->error_log != NULL &&
+	    log_file(conf->error_log) != 0) {
+		(void)snprintf(err, sizeof err, "error_log %s: %s",
+		    conf->error_log, strerror(errno));
+		dmn_ready(&rfd, 'o', err);
+		return (EX_CANTCREAT);
+	}
 	if (dmn_alog(conf, NULL, err, sizeof err) != 0 ||
 	    (conf->admin_listen != NULL &&
 	    ADM_Start(conf->admin_listen, err, sizeof err) != 0)) {
@@ -429,6 +442,8 @@ DAEMON_Main(struct conf *conf, const char *file, int foreground)
 		if (sig == SIGHUP)
 			dmn_reload(file);
 		else if (sig == SIGUSR1) {
+			if (log_reopen() != 0)
+				log_warn("USR1: reopening the error log");
 			if (ALOG_Reopen() != 0)
 				log_warn("USR1: reopening the access log");
 			else

@@ -21,11 +21,13 @@
  */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -34,6 +36,10 @@
 
 static int	log_fg = 1;		/* stderr until log_init() says */
 static int	log_dbg;
+static int	log_fd = -1;		/* error_log file, else syslog */
+static char	log_path[1024];
+
+static void log_stamp(const char *, size_t, int);
 
 /*--------------------------------------------------------------------
  * Choose the destination: stderr (foreground) or syslog, and whether
@@ -55,12 +61,12 @@ log_init(int foreground, int debug)
  */
 
 static void
-log_write(const char *buf, size_t len)
+log_write(int fd, const char *buf, size_t len)
 {
 	ssize_t n;
 
 	while (len > 0) {
-		n = write(STDERR_FILENO, buf, len);
+		n = write(fd, buf, len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -92,13 +98,89 @@ log_vlog(int pri, const char *errstr, const char *fmt, va_list ap)
 		if (len > sizeof buf - 2)
 			len = sizeof buf - 2;
 	}
-	if (!log_fg) {
+	if (!log_fg && log_path[0] == '\0') {
 		buf[len] = '\0';
 		syslog(pri, "%s", buf);
 		return;
 	}
 	buf[len++] = '\n';
-	log_write(buf, len);
+	if (!log_fg)
+		log_stamp(buf, len, pri);
+	else
+		log_write(STDERR_FILENO, buf, len);
+}
+
+/*--------------------------------------------------------------------
+ * Send the daemon's lines to a file (error_log) instead of syslog, or
+ * back to syslog with NULL.  Main thread; other threads may be logging:
+ * the file takes over the old descriptor number with dup2(), so a line
+ * goes to one file or the other, never to a closed descriptor.  0, or
+ * -1 with errno.
+ */
+
+int
+log_file(const char *path)
+{
+	int fd;
+
+	if (path == NULL) {
+		log_path[0] = '\0';
+		return (0);		/* the old fd stays, unused */
+	}
+	if (strlen(path) >= sizeof log_path) {
+		errno = ENAMETOOLONG;
+		return (-1);
+	}
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return (-1);
+	if (log_fd >= 0) {
+		(void)dup2(fd, log_fd);
+		(void)close(fd);
+	} else
+		log_fd = fd;
+	(void)snprintf(log_path, sizeof log_path, "%s", path);
+	return (0);
+}
+
+/*--------------------------------------------------------------------
+ * USR1: open the error_log file again (it was rotated).
+ */
+
+int
+log_reopen(void)
+{
+	char path[sizeof log_path];
+
+	if (log_path[0] == '\0')
+		return (0);
+	(void)snprintf(path, sizeof path, "%s", log_path);
+	return (log_file(path));
+}
+
+/*--------------------------------------------------------------------
+ * One line to the error_log file: time, pid, level, message, in one
+ * write(2) so that lines of different threads never mix.
+ */
+
+static void
+log_stamp(const char *msg, size_t len, int pri)
+{
+	char buf[LOG_LINE_MAX + 96];
+	struct timespec ts;
+	struct tm tm;
+	size_t n;
+
+	(void)clock_gettime(CLOCK_REALTIME, &ts);
+	(void)gmtime_r(&ts.tv_sec, &tm);
+	n = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	n += (size_t)snprintf(buf + n, sizeof buf - n, " frontd[%ld] %s: ",
+	    (long)getpid(), pri <= LOG_ERR ? "error" :
+	    pri == LOG_DEBUG ? "debug" : "info");
+	if (len > sizeof buf - n)
+		len = sizeof buf - n;
+	memcpy(buf + n, msg, len);
+	log_write(log_fd, buf, n + len);
 }
 
 /*--------------------------------------------------------------------

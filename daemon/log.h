@@ -16,6 +16,8 @@
 #include <stdarg.h>
 
 void log_init(int foreground, int debug);
+int log_file(const char *path);		/* NULL: syslog */
+int log_reopen(void);
 void log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *, ...) __attribute__((format(printf, 1, 2)));

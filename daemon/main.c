@@ -191,6 +191,8 @@ main_dump(const struct conf *c)
 	main_pstr("", "pidfile", c->pidfile);
 	main_pstr("", "user", c->user);
 	main_pstr("", "group", c->group);
+	main_pstr("", "error_log", c->error_log != NULL ? c->error_log :
+	    "syslog");
 	main_pstr("", "access_log", c->access_log);
 	if (c->access_log_json)
 		main_pstr("", "access_log_format", "json");
