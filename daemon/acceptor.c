@@ -180,6 +180,7 @@ acc_one(int lfd)
 	fd = accept4(lfd, &peer.sa, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0) {
 		if (errno == EMFILE || errno == ENFILE) {
+			CNT_INC(&g_counters, accept_fdlimit);
 			log_warn("acc_one: accept");
 			TIM_sleep(ACC_PAUSE);
 		}
