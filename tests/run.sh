@@ -59,14 +59,36 @@ run_unit() {
 	fi
 }
 
-# Each integration test gets its own port for frontd (FPORT / ${fport}).
-port=$((17000 + $$ % 2000))
+# Each integration test gets its own port for frontd (FPORT / ${fport});
+# scripts also use FPORT+500..+1000 for their origins.  The next port
+# whose whole set can be bound is taken, so that another run on the same
+# machine (or a port some service holds) does not make a test fail.
+port=$((20000 + ($$ * 37) % 15000))
+next_port() {
+	port=$(python3 - "$((port + 1))" <<'PY'
+import socket, sys
+p = int(sys.argv[1])
+def free(n):
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", n))
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+while not all(free(p + d) for d in (0, 500, 600, 700, 1000)):
+    p += 1
+print(p)
+PY
+)
+}
 
 run_integ() {
 	f=$1
 	name=$(basename "$f")
 	out="$log/$name.out"
-	port=$((port + 1))
+	next_port
 	case "$f" in
 	*.vtc)
 		timeout 120 $NOASLR varnishtest -q -t 60 -Dfport="$port" \
