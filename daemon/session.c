@@ -441,17 +441,10 @@ SES_WaitFini(void)
 void
 SES_Stats(struct stats *st)
 {
-	struct wait_stats ws;
 	unsigned u;
 
 	for (u = 0; u < ses_nw; u++) {
 		st->queue += __atomic_load_n(&ses_w[u].qlen, __ATOMIC_RELAXED);
-		WAIT_Stats(ses_w[u].w, &ws);
-		st->waiter.action += ws.action;
-		st->waiter.remclose += ws.remclose;
-		st->waiter.timeout += ws.timeout;
-		st->waiter.task += ws.task;
-		st->waiter.enter += ws.enter;
-		st->waiter.wakeups += ws.wakeups;
+		STAT_AddWaiter(st, ses_w[u].w);
 	}
 }

@@ -16,6 +16,26 @@
 #include "stats.h"
 
 /*--------------------------------------------------------------------
+ * Add one event loop's counters to a snapshot.
+ */
+
+void
+STAT_AddWaiter(struct stats *st, const struct waiter *w)
+{
+	struct wait_stats ws;
+
+	if (w == NULL)
+		return;
+	WAIT_Stats(w, &ws);
+	st->waiter.action += ws.action;
+	st->waiter.remclose += ws.remclose;
+	st->waiter.timeout += ws.timeout;
+	st->waiter.task += ws.task;
+	st->waiter.enter += ws.enter;
+	st->waiter.wakeups += ws.wakeups;
+}
+
+/*--------------------------------------------------------------------
  * Fill a snapshot.  Any thread.
  */
 

@@ -47,5 +47,6 @@ struct stats {
 };
 
 void STAT_Get(struct stats *);		/* any thread */
+void STAT_AddWaiter(struct stats *, const struct waiter *);
 
 #endif /* FRONTD_STATS_H */

@@ -381,7 +381,6 @@ WRK_Fini(void)
 void
 WRK_Stats(struct stats *st)
 {
-	struct wait_stats ws;
 	unsigned u, n;
 
 	st->workers = wrk_n;
@@ -390,13 +389,7 @@ WRK_Stats(struct stats *st)
 		st->sessions_busy += n;
 		if (n > 0)
 			st->workers_busy++;
-		WAIT_Stats(wrk_all[u].w, &ws);
-		st->waiter.action += ws.action;
-		st->waiter.remclose += ws.remclose;
-		st->waiter.timeout += ws.timeout;
-		st->waiter.task += ws.task;
-		st->waiter.enter += ws.enter;
-		st->waiter.wakeups += ws.wakeups;
+		STAT_AddWaiter(st, wrk_all[u].w);
 		BE_Stats(&wrk_all[u], st);
 	}
 	WRK_Sum(&st->c);
