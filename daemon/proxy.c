@@ -423,6 +423,9 @@ px_puts(struct px_buf *pb, const char *s)
 	return (px_put(pb, s, strlen(s)));
 }
 
+/* A string literal, its length known at compile time. */
+#define PX_PUTL(pb, lit)	px_put((pb), (lit), sizeof (lit) - 1)
+
 /*--------------------------------------------------------------------
  * Is field f one of the names in list, or named by the Connection field?
  */
@@ -536,8 +539,7 @@ static int
 px_compose_req(struct txn *txn, const struct h1_head *h, const char *base)
 {
 	struct px_buf pb;
-	char peer[INET6_ADDRSTRLEN], line[160];
-	int l;
+	char peer[INET6_ADDRSTRLEN];
 
 	pb.p = txn->buf;
 	pb.len = 0;
@@ -550,24 +552,22 @@ px_compose_req(struct txn *txn, const struct h1_head *h, const char *base)
 	    px_put(&pb, base + h->target.off, h->target.len))
 		return (-1);
 	px_lg_span(&txn->lg_target, &pb, h->target.len);
-	if (px_puts(&pb, " HTTP/1.1\r\n") ||
+	if (PX_PUTL(&pb, " HTTP/1.1\r\n") ||
 	    px_put_fields(&pb, h, base, px_req_own, txn->upgrade, txn))
 		return (-1);
-	if (txn->upgrade && px_puts(&pb, "Connection: upgrade\r\n"))
+	if (txn->upgrade && PX_PUTL(&pb, "Connection: upgrade\r\n"))
 		return (-1);
-	if (h->nhost == 0 && (px_puts(&pb, "Host: ") ||
+	if (h->nhost == 0 && (PX_PUTL(&pb, "Host: ") ||
 	    px_puts(&pb, BE_Conf(txn->bp)->address) || px_put(&pb, px_crlf, 2)))
 		return (-1);		/* HTTP/1.0 without Host: ours */
 	if (txn->req.kind == BODY_CHUNKED &&
-	    px_puts(&pb, "Transfer-Encoding: chunked\r\n"))
+	    PX_PUTL(&pb, "Transfer-Encoding: chunked\r\n"))
 		return (-1);
-	l = snprintf(line, sizeof line,
-	    "Via: %u.%u frontd\r\n"
-	    "X-Forwarded-For: %s\r\n"
-	    "X-Forwarded-Proto: http\r\n\r\n",
-	    h->vmajor, h->vminor, peer);
-	assert(l > 0 && (size_t)l < sizeof line);
-	if (px_put(&pb, line, (size_t)l))
+	if ((h->vminor == 0 ? PX_PUTL(&pb, "Via: 1.0 frontd\r\n") :
+	    PX_PUTL(&pb, "Via: 1.1 frontd\r\n")) ||
+	    PX_PUTL(&pb, "X-Forwarded-For: ") ||
+	    px_puts(&pb, peer) ||
+	    PX_PUTL(&pb, "\r\nX-Forwarded-Proto: http\r\n\r\n"))
 		return (-1);
 	txn->qlen = pb.len;
 	return (0);
@@ -582,33 +582,37 @@ static int
 px_compose_resp(struct txn *txn, const struct h1_head *h, const char *base)
 {
 	struct px_buf pb;
-	char line[64];
-	int l, is101;
+	char line[16];
+	int is101;
 
 	pb.p = txn->buf + txn->size / 3;
 	pb.len = 0;
 	pb.cap = txn->size / 3;
 	is101 = h->status == 101;
-	l = snprintf(line, sizeof line, "HTTP/1.1 %03u ", h->status);
-	assert(l > 0 && (size_t)l < sizeof line);
-	if (px_put(&pb, line, (size_t)l) ||
+	assert(h->status >= 100 && h->status <= 999);
+	memcpy(line, "HTTP/1.1 ", 9);
+	line[9] = (char)('0' + h->status / 100);
+	line[10] = (char)('0' + h->status / 10 % 10);
+	line[11] = (char)('0' + h->status % 10);
+	line[12] = ' ';
+	if (px_put(&pb, line, 13) ||
 	    px_put(&pb, base + h->reason.off, h->reason.len) ||
 	    px_put(&pb, px_crlf, 2) ||
 	    px_put_fields(&pb, h, base, NULL, is101, NULL))
 		return (-1);
 	if (is101) {
-		if (px_puts(&pb, "Connection: upgrade\r\n"))
+		if (PX_PUTL(&pb, "Connection: upgrade\r\n"))
 			return (-1);
 	} else if (h->status >= 200) {
 		if (txn->mode == MODE_CHUNK ||
 		    (txn->mode == MODE_PASS && txn->resp.kind == BODY_CHUNKED))
-			if (px_puts(&pb, "Transfer-Encoding: chunked\r\n"))
+			if (PX_PUTL(&pb, "Transfer-Encoding: chunked\r\n"))
 				return (-1);
 		if (!txn->keep_client) {
-			if (px_puts(&pb, "Connection: close\r\n"))
+			if (PX_PUTL(&pb, "Connection: close\r\n"))
 				return (-1);
 		} else if (txn->client_10) {
-			if (px_puts(&pb, "Connection: keep-alive\r\n"))
+			if (PX_PUTL(&pb, "Connection: keep-alive\r\n"))
 				return (-1);
 		}
 	}
