@@ -358,11 +358,11 @@ dmn_drain(const struct conf *conf)
 	ACC_Stop();
 	/*
 	 * Idle sessions are closed now.  Workers stop handing sessions to
-	 * the idle waiter once they see g_draining; the pause covers one
-	 * that read it just before it was set.  With the idle waiter gone,
-	 * nothing hands work to the workers either.
+	 * the idle waiter once they see g_draining, and WRK_Quiesce waits
+	 * until each has.  With the idle waiter gone, nothing hands work to
+	 * the workers either.
 	 */
-	TIM_sleep(0.05);
+	WRK_Quiesce();
 	SES_WaitFini();
 	end = TIM_mono() + conf->drain_timeout;
 	while (WRK_Active() > 0 && TIM_mono() < end)

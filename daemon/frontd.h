@@ -120,6 +120,7 @@ int WRK_Init(const struct conf *);
 void WRK_Fini(void);
 int WRK_Dispatch(struct sess *);	/* 0, or -1: every worker is full */
 unsigned WRK_Active(void);		/* sessions owned by workers */
+void WRK_Quiesce(void);			/* every worker saw g_draining */
 void WRK_Done(struct worker *, struct sess *);	/* request over: linger */
 void WRK_Release(struct worker *, struct sess **, enum sess_close);
 struct htc_pool *WRK_HtcPool(struct worker *);

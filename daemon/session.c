@@ -207,6 +207,10 @@ SES_Wait(struct sess *sp)
 	struct ses_waiter *sw;
 
 	CHECK_OBJ_NOTNULL(sp, SESS_MAGIC);
+	if (__atomic_load_n(&g_draining, __ATOMIC_ACQUIRE)) {
+		SES_Delete(&sp, SC_SHUTDOWN);	/* the idle waiter may be gone */
+		return;
+	}
 	sw = ses_waiter(sp);
 	WAIT_Leave(&sp->wp);		/* a worker's port forgets it */
 	sp->wrk = NULL;
@@ -218,8 +222,7 @@ SES_Wait(struct sess *sp)
 		sp->t_req = 0.;
 		sp->wp.he.key = TIM_mono() + sp->conf->timeout_idle;
 	}
-	if (__atomic_load_n(&g_draining, __ATOMIC_RELAXED) ||
-	    WAIT_Enter(sw->w, &sp->wp) != 0)
+	if (WAIT_Enter(sw->w, &sp->wp) != 0)
 		SES_Delete(&sp, SC_SHUTDOWN);
 }
 

@@ -43,6 +43,7 @@ struct worker {
 	unsigned		limit;	/* conf->worker_sessions */
 	void			*be;	/* backend.c's pools for this worker */
 	uintptr_t		px[2];	/* proxy.c's spare transactions */
+	struct waited		barrier; /* WRK_Quiesce's task */
 	struct counters		cnt;
 	char			pad[64];
 };
@@ -315,6 +316,41 @@ wrk_tick(struct waiter *w, void *priv, tim_mono now)
 	(void)w;
 	(void)priv;
 	ALOG_Flush(now);
+}
+
+/*--------------------------------------------------------------------
+ * Drain: make sure every worker has seen g_draining.  A task runs on
+ * each worker's own thread between two callbacks, so once all have
+ * answered, no worker is half-way through handing a session to the idle
+ * waiter, and none will start: the idle waiter can go.  Main thread.
+ */
+
+static unsigned wrk_quiet;		/* atomic: workers that answered */
+
+static void
+wrk_barrier_cb(struct waited *wp, enum wait_event ev, tim_mono now)
+{
+
+	(void)wp;
+	(void)ev;
+	(void)now;
+	__atomic_fetch_add(&wrk_quiet, 1, __ATOMIC_RELEASE);
+}
+
+void
+WRK_Quiesce(void)
+{
+	unsigned u, sent = 0;
+
+	AN(__atomic_load_n(&g_draining, __ATOMIC_ACQUIRE));
+	__atomic_store_n(&wrk_quiet, 0, __ATOMIC_RELAXED);
+	for (u = 0; u < wrk_n; u++) {
+		WAIT_INIT(&wrk_all[u].barrier, -1, wrk_barrier_cb, NULL);
+		if (WAIT_Task(wrk_all[u].w, &wrk_all[u].barrier) == 0)
+			sent++;
+	}
+	while (__atomic_load_n(&wrk_quiet, __ATOMIC_ACQUIRE) < sent)
+		TIM_sleep(0.001);
 }
 
 /*--------------------------------------------------------------------

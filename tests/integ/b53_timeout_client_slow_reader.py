@@ -8,7 +8,7 @@ timeout_client is 500 ms.  The backend sends a 256 MiB response as fast
 as it can; the client sends its request and never reads.  Once every
 buffer on the way is full the backend can send no more; from then on
 frontd must give up within timeout_client: the backend connection is
-closed 0.5 s after the backend's last progress (bounds 0.3 s .. 3 s),
+closed at most 3 s after the backend's last progress,
 and the client, reading at last, finds a truncated body and EOF, not a
 connection left hanging.
 """
@@ -23,7 +23,10 @@ sys.path.insert(0, os.path.join(os.environ.get("TOP", "."), "tests/integ/lib"))
 import fdtest as t
 
 TCLIENT = 0.5
-LOW, HIGH = TCLIENT - 0.2, TCLIENT + 2.5
+# No lower bound: frontd's timer starts when its write to the client
+# blocks, and the backend may still fill frontd's receive buffer for a
+# while after that, so its "last progress" can come late in the window.
+LOW, HIGH = 0.0, TCLIENT + 2.5
 SIZE = 256 << 20
 result = {}
 

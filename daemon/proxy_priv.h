@@ -1,0 +1,121 @@
+/*-
+ * Copyright (c) 2026 The frontd authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * proxy_priv.h -- what proxy.c (the request state machine) and
+ * proxy_head.c (the heads it writes, and its access log record) share:
+ * the transaction and its parts.
+ */
+
+#ifndef FRONTD_PROXY_PRIV_H
+#define FRONTD_PROXY_PRIV_H
+
+#include <sys/uio.h>
+
+#include "frontd.h"
+
+#define PX_TUNNEL_TIMEOUT	3600.	/* idle upgraded connection */
+#define PX_SLACK		1024	/* room for fields the proxy adds */
+
+enum px_state {
+	PX_CONNECT = 1,
+	PX_REQ_SEND,
+	PX_REQ_BODY,
+	PX_RESP_HEAD,
+	PX_INTERIM,		/* a 1xx on its way to the client */
+	PX_RESP_BODY,
+	PX_TUNNEL,
+};
+
+enum px_bodyk {
+	BODY_NONE = 0,
+	BODY_CL,
+	BODY_CHUNKED,
+	BODY_EOF,
+};
+
+enum px_mode {
+	MODE_PASS = 0,		/* the body as the backend framed it */
+	MODE_CHUNK,		/* ends at close: chunk it (HTTP/1.1 client) */
+	MODE_DECHUNK,		/* chunked: unchunk it (HTTP/1.0 client) */
+};
+
+/* What part of a buffer is body, ready to forward. */
+struct px_body {
+	enum px_bodyk		kind;
+	uint64_t		left;	/* CL: bytes not yet scanned */
+	uint64_t		payload; /* chunked: payload bytes scanned */
+	size_t			ready;	/* scanned, at the front of the htc */
+	unsigned		done:1;	/* the end is inside 'ready' */
+	struct h1_chunked	ck;
+};
+
+/* Bytes on their way out: [head][prefix][body from an htc][suffix]. */
+#define OUT_HEAD	0
+#define OUT_PRE		1
+#define OUT_BODY	2
+#define OUT_POST	3
+struct px_out {
+	struct iovec		v[4];	/* v[OUT_BODY].iov_base unused */
+	uint64_t		sent;	/* bytes written so far */
+};
+
+struct txn {
+	unsigned		magic;
+#define TXN_MAGIC		0x54584e21
+	unsigned		size;	/* bytes of buf[] */
+	struct txn		*fnext;	/* worker free list */
+	struct worker		*wrk;
+	struct sess		*sp;
+	const struct conf	*conf;
+	struct bpool		*bp;
+	struct bconn		*bc;
+	enum px_state		state;
+	enum px_state		next;		/* after PX_INTERIM */
+	tim_mono		t_first;	/* first-byte deadline */
+
+	enum h1_method		method;
+	unsigned		keep_client:1;
+	unsigned		client_10:1;
+	unsigned		expect:1;
+	unsigned		upgrade:1;
+	unsigned		retried:1;
+	unsigned		resp_sent:1;	/* a byte went to the client */
+	unsigned		resp_seen:1;	/* a byte came from the backend */
+	unsigned		bc_keep:1;
+	unsigned		body_held:1;	/* waiting for 100 first */
+	unsigned		eof:1;		/* last chunk queued */
+	unsigned		tun_ceof;	/* tunnel: client sent EOF */
+	unsigned		tun_beof;	/* tunnel: backend sent EOF */
+
+	struct px_body		req;
+	struct px_body		resp;
+	enum px_mode		mode;
+	unsigned		status;
+
+	struct px_out		out;
+	size_t			qlen;		/* request head in buf */
+
+	/* for the access log: times, and spans of the head in buf */
+	tim_mono		t_start;	/* the worker took it */
+	tim_mono		t_conn;		/* connected (or reused) */
+	tim_mono		t_resp;		/* final response head read */
+	uint64_t		bytes;		/* sent to the client */
+	unsigned		reused:1;
+	unsigned		be_tried:1;	/* a backend was chosen */
+	struct h1_span		lg_method;
+	struct h1_span		lg_target;
+	struct h1_span		lg_host;
+	struct h1_span		lg_ref;
+	struct h1_span		lg_ua;
+	unsigned char		vmajor, vminor;
+	char			chunk[24];
+	char			buf[];		/* request head, response head,
+						   de-chunked data */
+};
+
+int PXH_ComposeReq(struct txn *, const struct h1_head *, const char *base);
+int PXH_ComposeResp(struct txn *, const struct h1_head *, const char *base);
+void PXH_Log(const struct txn *, unsigned status, enum sess_close);
+
+#endif /* FRONTD_PROXY_PRIV_H */
