@@ -60,7 +60,7 @@ LLHTTP_OBJ	= $(B)/llhttp/api.o $(B)/llhttp/http.o $(B)/llhttp/llhttp.o
 
 # Debian packages for the build, the tests and the benchmarks.
 DEB_PKGS = gcc make pkg-config node-llhttp libconfuse-dev \
-	   python3 curl varnish nginx wrk mandoc libxml2-utils
+	   python3 curl varnish nginx wrk mandoc libxml2-utils ksh
 
 .PHONY: all deps check unit integ bench bench-waiter run install clean \
 	portcheck
