@@ -120,6 +120,32 @@ H1_SpanIs(const char *base, const struct h1_span *sp, const char *str)
 }
 
 /*--------------------------------------------------------------------
+ * The next element of a comma-separated list in [*pp, e): its bounds,
+ * OWS trimmed, in *sp and *tp (possibly empty).  0 at the end of the list.
+ */
+
+int
+H1_ListNext(const char **pp, const char *e, const char **sp, const char **tp)
+{
+	const char *p = *pp, *s, *t;
+
+	if (p >= e)
+		return (0);
+	while (p < e && (*p == ' ' || *p == '\t'))
+		p++;
+	for (s = p; p < e && *p != ','; p++)
+		continue;
+	for (t = p; t > s && (t[-1] == ' ' || t[-1] == '\t'); t--)
+		continue;
+	if (p < e)
+		p++;
+	*pp = p;
+	*sp = s;
+	*tp = t;
+	return (1);
+}
+
+/*--------------------------------------------------------------------
  * Does the comma-separated list in the span hold the token?  Elements
  * are compared whole, OWS around them ignored, empty ones skipped.
  */
@@ -136,18 +162,9 @@ H1_ListHas(const char *base, const struct h1_span *sp, const char *token)
 	l = strlen(token);
 	p = base + sp->off;
 	e = p + sp->len;
-	while (p < e) {
-		while (p < e && (*p == ' ' || *p == '\t'))
-			p++;
-		for (s = p; p < e && *p != ','; p++)
-			continue;
-		for (t = p; t > s && (t[-1] == ' ' || t[-1] == '\t'); t--)
-			continue;
-		if (p < e)
-			p++;
+	while (H1_ListNext(&p, e, &s, &t))
 		if ((size_t)(t - s) == l && strncasecmp(s, token, l) == 0)
 			return (1);
-	}
 	return (0);
 }
 

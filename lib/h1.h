@@ -97,6 +97,13 @@ int H1_SpanIs(const char *base, const struct h1_span *, const char *str);
  */
 int H1_ListHas(const char *base, const struct h1_span *, const char *token);
 
+/*
+ * Walk a comma-separated list in [*p, e): each call gives the next
+ * element's bounds, OWS trimmed (possibly empty), and 0 at the end.
+ */
+int H1_ListNext(const char **p, const char *e, const char **s,
+    const char **t);
+
 /* Should a request keep the client connection (version + Connection)? */
 int H1_KeepAlive(const struct h1_head *);
 

@@ -445,18 +445,9 @@ h1p_te(struct h1p *hp, const struct h1_field *f)
 	const char *s, *t;
 
 	hp->te_seen = 1;
-	while (p < e) {
-		while (p < e && (*p == ' ' || *p == '\t'))
-			p++;
-		for (s = p; p < e && *p != ','; p++)
-			continue;
-		for (t = p; t > s && (t[-1] == ' ' || t[-1] == '\t'); t--)
-			continue;
-		if (p < e)
-			p++;
+	while (H1_ListNext(&p, e, &s, &t))
 		if (s < t && h1p_coding(hp, s, t))
 			return (-1);
-	}
 	return (0);
 }
 
