@@ -113,7 +113,10 @@ void SES_ReqStart(struct sess *, tim_mono);
 int SES_WaitInit(unsigned nwaiters, unsigned bufsize);
 void SES_WaitFini(void);
 const char *SES_CloseName(enum sess_close);
-size_t SES_Error(struct sess *, unsigned status);	/* small response, close */
+size_t SES_Error(struct sess *, unsigned status);
+void SES_Refuse(struct sess *, unsigned status, enum sess_close);
+unsigned SES_HtcStatus(enum htc_status);	/* 400, 414, 431, 501 */
+void SES_PeerText(const struct sess *, char *, size_t);	/* small response, close */
 
 /* worker.c: the pool of event-driven workers */
 int WRK_Init(const struct conf *);

@@ -23,7 +23,6 @@
  */
 
 #include <string.h>
-#include <arpa/inet.h>
 
 #include "frontd.h"
 #include "alog.h"
@@ -164,20 +163,6 @@ px_put_fields(struct px_buf *pb, const struct h1_head *h, const char *base,
 	return (0);
 }
 
-/*--------------------------------------------------------------------
- * The client's address as text, for X-Forwarded-For.
- */
-
-static void
-px_peer(const struct sess *sp, char *buf, size_t len)
-{
-	const union sockaddr_u *su = &sp->peer;
-
-	if (su->sa.sa_family == AF_INET6)
-		AN(inet_ntop(AF_INET6, &su->sin6.sin6_addr, buf, len));
-	else
-		AN(inet_ntop(AF_INET, &su->sin.sin_addr, buf, len));
-}
 
 /*--------------------------------------------------------------------
  * Compose the request head for the backend into buf.  0, or -1 when it
@@ -193,7 +178,7 @@ PXH_ComposeReq(struct txn *txn, const struct h1_head *h, const char *base)
 	pb.p = txn->buf;
 	pb.len = 0;
 	pb.cap = txn->size / 3;
-	px_peer(txn->sp, peer, sizeof peer);
+	SES_PeerText(txn->sp, peer, sizeof peer);
 	if (px_put(&pb, base + h->method_s.off, h->method_s.len))
 		return (-1);
 	px_lg_span(&txn->lg_method, &pb, h->method_s.len);
@@ -297,7 +282,7 @@ PXH_Log(const struct txn *txn, unsigned status, enum sess_close sc)
 		return;
 	now = TIM_mono();
 	memset(&r, 0, sizeof r);
-	px_peer(sp, peer, sizeof peer);
+	SES_PeerText(sp, peer, sizeof peer);
 	r.peer = peer;
 	r.t_start = TIM_real() - (now - sp->t_req);
 	px_lg_str(txn, &txn->lg_method, &r.method, &r.method_len);

@@ -22,6 +22,7 @@
  * list would, and an idle session must cost only its own size.
  */
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -30,6 +31,7 @@
 #include <unistd.h>
 
 #include "frontd.h"
+#include "alog.h"
 #include "conf.h"
 #include "log.h"
 #include "stats.h"
@@ -315,18 +317,70 @@ ses_queue_cb(struct waited *wp, enum wait_event ev, tim_mono now)
  * Answer a bad head with its status and close.
  */
 
+unsigned
+SES_HtcStatus(enum htc_status hs)
+{
+
+	switch (hs) {
+	case HTC_TOO_LARGE:	return (431);
+	case HTC_URI_TOO_LONG:	return (414);
+	case HTC_NOT_IMPL:	return (501);
+	default:		return (400);
+	}
+}
+
+/*--------------------------------------------------------------------
+ * The client's address as text.
+ */
+
+void
+SES_PeerText(const struct sess *sp, char *buf, size_t len)
+{
+	const union sockaddr_u *su = &sp->peer;
+
+	if (su->sa.sa_family == AF_INET6)
+		AN(inet_ntop(AF_INET6, &su->sin6.sin6_addr, buf, len));
+	else
+		AN(inet_ntop(AF_INET, &su->sin.sin_addr, buf, len));
+}
+
+/*--------------------------------------------------------------------
+ * Refuse a request before any worker took it (a bad or late head):
+ * answer status and write its access log line.  The caller closes.
+ */
+
+void
+SES_Refuse(struct sess *sp, unsigned status, enum sess_close sc)
+{
+	char peer[INET6_ADDRSTRLEN];
+	struct alog_rec r;
+	tim_mono now;
+
+	CHECK_OBJ_NOTNULL(sp, SESS_MAGIC);
+	memset(&r, 0, sizeof r);
+	r.bytes = SES_Error(sp, status);
+	if (!__atomic_load_n(&g_alog_on, __ATOMIC_RELAXED))
+		return;
+	now = TIM_mono();
+	SES_PeerText(sp, peer, sizeof peer);
+	r.peer = peer;
+	r.status = status;
+	r.t_start = TIM_real() - (sp->t_req > 0. ? now - sp->t_req : 0.);
+	r.t_head = r.t_queue = r.t_connect = r.t_firstbyte = -1.;
+	r.t_total = sp->t_req > 0. ? now - sp->t_req : 0.;
+	r.cause = SES_CloseName(sc);
+	ALOG_Write(&r);
+}
+
+/*--------------------------------------------------------------------
+ * Answer a bad head with its status and close.
+ */
+
 static void
 ses_reject(struct sess *sp, enum htc_status hs)
 {
-	unsigned status;
 
-	switch (hs) {
-	case HTC_TOO_LARGE:	status = 431; break;
-	case HTC_URI_TOO_LONG:	status = 414; break;
-	case HTC_NOT_IMPL:	status = 501; break;
-	default:		status = 400; break;
-	}
-	SES_Error(sp, status);
+	SES_Refuse(sp, SES_HtcStatus(hs), SC_BAD_REQ);
 	SES_Delete(&sp, SC_BAD_REQ);
 }
 
@@ -349,7 +403,7 @@ ses_idle_cb(struct waited *wp, enum wait_event ev, tim_mono now)
 		break;
 	case WAITER_TIMEOUT:
 		if (HTC_Avail(&sp->htc) > 0) {
-			SES_Error(sp, 408);
+			SES_Refuse(sp, 408, SC_REQ_TIMEOUT);
 			SES_Delete(&sp, SC_REQ_TIMEOUT);
 		} else
 			SES_Delete(&sp, SC_IDLE_TIMEOUT);

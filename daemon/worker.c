@@ -192,12 +192,7 @@ static void
 wrk_reject(struct worker *wrk, struct sess *sp, enum htc_status hs)
 {
 
-	switch (hs) {
-	case HTC_TOO_LARGE:	SES_Error(sp, 431); break;
-	case HTC_URI_TOO_LONG:	SES_Error(sp, 414); break;
-	case HTC_NOT_IMPL:	SES_Error(sp, 501); break;
-	default:		SES_Error(sp, 400); break;
-	}
+	SES_Refuse(sp, SES_HtcStatus(hs), SC_BAD_REQ);
 	WRK_Release(wrk, &sp, SC_BAD_REQ);
 }
 
@@ -293,7 +288,7 @@ wrk_sess_cb(struct waited *wp, enum wait_event ev, tim_mono now)
 		return;
 	case WAITER_TIMEOUT:
 		if (HTC_Avail(&sp->htc) > 0) {
-			SES_Error(sp, 408);
+			SES_Refuse(sp, 408, SC_REQ_TIMEOUT);
 			WRK_Release(wrk, &sp, SC_REQ_TIMEOUT);
 		} else
 			WRK_Release(wrk, &sp, SC_NULL);	/* quiet: to the waiter */
