@@ -6,9 +6,11 @@
  *
  * One thread polls every listening socket (and a pipe that tells it to
  * stop), accepts with accept4(SOCK_NONBLOCK|SOCK_CLOEXEC), sets
- * TCP_NODELAY, makes a session and hands it to the idle waiter.  Past
- * max_connections the client gets a 503 and is closed, never silently
- * dropped.  When the process runs out of descriptors (EMFILE, ENFILE)
+ * TCP_NODELAY, makes a session and hands it to the idle waiter.  At
+ * max_connections the idle waiter is told to close its oldest idle
+ * sessions to make room (SES_Evict); only past a small slack above the
+ * limit, when nothing idle is left to close, does a client get a 503 and
+ * is closed -- never silently dropped.  When the process runs out of descriptors (EMFILE, ENFILE)
  * accepting pauses for a moment and the event is counted: the thread
  * never spins and never dies (OpenBSD relayd's relay_accept).
  *
@@ -35,6 +37,8 @@
 
 #define ACC_MAXLISTEN	64
 #define ACC_PAUSE	0.1		/* after EMFILE/ENFILE */
+#define ACC_EVICT	16		/* idle sessions shed at a time */
+#define ACC_SLACK	64		/* over max_connections while they go */
 
 static struct pollfd	acc_pfd[ACC_MAXLISTEN + 1];
 static struct sockaddr_storage acc_addr[ACC_MAXLISTEN];
@@ -173,6 +177,7 @@ acc_one(int lfd)
 	socklen_t sl = sizeof peer;
 	struct conf *conf;
 	struct sess *sp;
+	unsigned n;
 	int fd, one = 1;
 	static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\n"
 	    "Content-Length: 0\r\nConnection: close\r\n\r\n";
@@ -181,6 +186,7 @@ acc_one(int lfd)
 	if (fd < 0) {
 		if (errno == EMFILE || errno == ENFILE) {
 			CNT_INC(&g_counters, accept_fdlimit);
+			SES_Evict(ACC_EVICT);
 			log_warn("acc_one: accept");
 			TIM_sleep(ACC_PAUSE);
 		}
@@ -189,8 +195,10 @@ acc_one(int lfd)
 	CNT_INC(&g_counters, sess_accepted);
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	conf = DMN_Conf();
-	if (__atomic_load_n(&g_sessions, __ATOMIC_RELAXED) >=
-	    conf->max_connections) {
+	n = __atomic_load_n(&g_sessions, __ATOMIC_RELAXED);
+	if (n >= conf->max_connections)
+		SES_Evict(ACC_EVICT);	/* the oldest idle make room */
+	if (n >= conf->max_connections + ACC_SLACK) {
 		CNT_INC(&g_counters, sess_refused);
 		(void)send(fd, busy, sizeof busy - 1, MSG_NOSIGNAL);
 		(void)close(fd);

@@ -49,6 +49,10 @@ struct ses_waiter {
 	struct sess		*qhead;
 	struct sess		*qtail;
 	unsigned		draining;
+	struct waited		evict;	/* SES_Evict's task */
+	unsigned		evicting; /* atomic: the task is on its way */
+	unsigned		nevict;
+	unsigned		in_evict; /* WAIT_Expire is running */
 };
 
 static struct ses_waiter	*ses_w;
@@ -402,7 +406,9 @@ ses_idle_cb(struct waited *wp, enum wait_event ev, tim_mono now)
 	case WAITER_REMCLOSE:
 		break;
 	case WAITER_TIMEOUT:
-		if (HTC_Avail(&sp->htc) > 0) {
+		if (sw->in_evict)
+			SES_Delete(&sp, SC_EVICTED);
+		else if (HTC_Avail(&sp->htc) > 0) {
 			SES_Refuse(sp, 408, SC_REQ_TIMEOUT);
 			SES_Delete(&sp, SC_REQ_TIMEOUT);
 		} else
@@ -436,6 +442,49 @@ ses_idle_cb(struct waited *wp, enum wait_event ev, tim_mono now)
 	default:
 		ses_reject(sp, hs);
 		return;
+	}
+}
+
+/*--------------------------------------------------------------------
+ * Under descriptor pressure: close the idle sessions that have been
+ * quiet longest (earliest deadline first; a partial head, whose deadline
+ * is shorter, goes before them) to make room for new clients, instead of
+ * refusing those.  Idle sessions are cheap to hold but cheaper to
+ * reopen than a refused client is to satisfy.  Any thread.
+ */
+
+static void
+ses_evict_cb(struct waited *wp, enum wait_event ev, tim_mono now)
+{
+	struct ses_waiter *sw;
+	unsigned n;
+
+	(void)now;
+	CAST_OBJ_NOTNULL(sw, wp->priv, SES_WAITER_MAGIC);
+	if (ev == WAITER_TASK) {
+		sw->in_evict = 1;
+		n = WAIT_Expire(sw->w, sw->nevict);
+		sw->in_evict = 0;
+		while (n-- > 0)
+			CNT_INC(&g_counters, sess_evicted);
+	}
+	__atomic_store_n(&sw->evicting, 0, __ATOMIC_RELEASE);
+}
+
+void
+SES_Evict(unsigned n)
+{
+	struct ses_waiter *sw;
+	unsigned u;
+
+	for (u = 0; u < ses_nw; u++) {
+		sw = &ses_w[u];
+		if (__atomic_exchange_n(&sw->evicting, 1, __ATOMIC_ACQ_REL))
+			continue;		/* one is on its way already */
+		sw->nevict = (n + ses_nw - 1) / ses_nw;
+		WAIT_INIT(&sw->evict, -1, ses_evict_cb, sw);
+		if (WAIT_Task(sw->w, &sw->evict) != 0)
+			__atomic_store_n(&sw->evicting, 0, __ATOMIC_RELEASE);
 	}
 }
 

@@ -582,6 +582,45 @@ WAIT_Cancel(struct waiter *w, struct waited *wp)
 }
 
 /*--------------------------------------------------------------------
+ * Loop thread: end up to n held waiteds with fds, earliest deadline
+ * first, as if their deadlines had passed (WAITER_TIMEOUT).  Waiteds
+ * without an fd (timers) are left alone.  The number ended.
+ */
+
+#define WAIT_MAXEXPIRE	64
+
+unsigned
+WAIT_Expire(struct waiter *w, unsigned n)
+{
+	struct waited *out[WAIT_MAXEXPIRE], *keep[WAIT_MAXEXPIRE], *wp;
+	struct heap_entry *he;
+	unsigned no = 0, nk = 0, u;
+	tim_mono now;
+
+	CHECK_OBJ_NOTNULL(w, WAITER_MAGIC);
+	assert(WAIT_IsSelf(w));
+	if (n > WAIT_MAXEXPIRE)
+		n = WAIT_MAXEXPIRE;
+	while (no < n && nk < WAIT_MAXEXPIRE &&
+	    (he = HEAP_Root(&w->heap)) != NULL) {
+		wp = WAIT_OF_HE(he);
+		CHECK_OBJ_NOTNULL(wp, WAITED_MAGIC);
+		WAIT_Cancel(w, wp);
+		if (wp->fd < 0)
+			keep[nk++] = wp;
+		else
+			out[no++] = wp;
+	}
+	for (u = 0; u < nk; u++)
+		if (wait_arm(w, keep[u]) != 0)
+			out[no++] = keep[u];	/* cannot keep it: ends too */
+	now = WAIT_Now(w);
+	for (u = 0; u < no; u++)
+		wait_call(w, out[u], WAITER_TIMEOUT, now);
+	return (no);
+}
+
+/*--------------------------------------------------------------------
  * Loop thread: move the deadline of a waited this loop holds (0: none).
  */
 

@@ -137,6 +137,14 @@ void WAIT_Cancel(struct waiter *, struct waited *);
 void WAIT_Leave(struct waited *);
 
 /*
+ * Waiter thread only: end up to n (at most 64) held waiteds with fds,
+ * earliest deadline first, as if their deadlines had passed: their
+ * owners get WAITER_TIMEOUT.  For shedding idle connections under
+ * descriptor pressure.  The number ended.
+ */
+unsigned WAIT_Expire(struct waiter *, unsigned n);
+
+/*
  * Waiter thread only: move the deadline of a waited this waiter holds.
  */
 void WAIT_Rekey(struct waiter *, struct waited *, tim_mono deadline);

@@ -11,6 +11,7 @@
 COUNTER(sess_accepted,		"client connections accepted")
 COUNTER(sess_refused,		"client connections refused: max_connections")
 COUNTER(accept_fdlimit,		"accept paused: out of file descriptors")
+COUNTER(sess_evicted,		"idle client connections closed to make room")
 COUNTER(sess_closed,		"client connections closed")
 COUNTER(req_total,		"requests received")
 COUNTER(req_queued,		"requests that waited for a worker")

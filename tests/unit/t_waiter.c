@@ -1038,6 +1038,92 @@ t_leaks(void)
 }
 
 /*--------------------------------------------------------------------
+ * WAIT_Expire ends the held waiteds with fds that have the earliest
+ * deadlines, with WAITER_TIMEOUT, and leaves timers alone.
+ */
+
+#define NEXP	6
+static struct tobj t_ex[NEXP];
+static struct tobj t_ex_timer;
+static unsigned t_ex_n;
+
+static void
+t_expire_cb(struct waited *wp, enum wait_event ev, tim_mono now)
+{
+	struct tobj *o;
+
+	CAST_OBJ_NOTNULL(o, wp->priv, TOBJ_MAGIC);
+	(void)now;
+	o->calls++;
+	o->ev = ev;
+	if (wp->w != NULL)
+		o->dirty++;
+	t_publish();
+}
+
+static void
+t_expire_task(struct waited *wp, enum wait_event ev, tim_mono now)
+{
+	struct tobj *o;
+
+	CAST_OBJ_NOTNULL(o, wp->priv, TOBJ_MAGIC);
+	(void)now;
+	if (ev == WAITER_TASK)
+		t_ex_n = WAIT_Expire(o->w, 3);
+	t_publish();
+}
+
+static void
+t_expire(void)
+{
+	struct tobj task;
+	struct waiter *w;
+	unsigned i;
+
+	atomic_store(&t_done, 0);
+	AN(w = WAIT_New("t_expire", NULL, NULL));
+	memset(&t_ex_timer, 0, sizeof t_ex_timer);
+	t_ex_timer.magic = TOBJ_MAGIC;
+	WAIT_INIT(&t_ex_timer.wp, -1, t_expire_cb, &t_ex_timer);
+	t_ex_timer.wp.he.key = TIM_mono() + 5.;	/* the earliest of all */
+	AZ(WAIT_Enter(w, &t_ex_timer.wp));
+	for (i = 0; i < NEXP; i++) {
+		memset(&t_ex[i], 0, sizeof t_ex[i]);
+		t_ex[i].magic = TOBJ_MAGIC;
+		t_pair(&t_ex[i]);
+		WAIT_INIT(&t_ex[i].wp, t_ex[i].fd[0], t_expire_cb, &t_ex[i]);
+		t_ex[i].wp.events = POLLIN;
+		/* out of order, so the heap has something to sort */
+		t_ex[i].wp.he.key = TIM_mono() + 10. + (double)((i * 5) % NEXP);
+		AZ(WAIT_Enter(w, &t_ex[i].wp));
+	}
+	memset(&task, 0, sizeof task);
+	task.magic = TOBJ_MAGIC;
+	task.w = w;
+	WAIT_INIT(&task.wp, -1, t_expire_task, &task);
+	AZ(WAIT_Task(w, &task.wp));
+	CHECK(t_wait_done(4, 5.));		/* the task and three ends */
+	TIM_sleep(0.05);
+	CHECK(t_ex_n == 3);
+	CHECK(t_ex_timer.calls == 0);
+	for (i = 0; i < NEXP; i++) {
+		/* keys 10 + (5i mod 6): i = 0, 5, 4 have 10, 11, 12 */
+		if (i == 0 || i == 5 || i == 4)
+			CHECKF(t_ex[i].calls == 1 && t_ex[i].ev ==
+			    WAITER_TIMEOUT && t_ex[i].dirty == 0, "waited %u", i);
+		else
+			CHECKF(t_ex[i].calls == 0, "waited %u ended", i);
+	}
+	CHECK(WAIT_Held(w) == NEXP - 3 + 1);
+	WAIT_Destroy(&w);			/* the rest: WAITER_CLOSE */
+	for (i = 0; i < NEXP; i++) {
+		CHECK(t_ex[i].calls == 1);
+		t_unpair(&t_ex[i]);
+	}
+	CHECK(t_ex_timer.calls == 1 && t_ex_timer.ev == WAITER_CLOSE);
+}
+
+/*--------------------------------------------------------------------
  * Raise the fd limit and run every case.
  */
 
@@ -1061,6 +1147,7 @@ main(void)
 	RUN(t_cancel);
 	RUN(t_pollout);
 	RUN(t_timer);
+	RUN(t_expire);
 	RUN(t_storm);
 	RUN(t_close);
 	RUN(t_handoff);
