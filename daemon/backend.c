@@ -53,8 +53,9 @@ static pthread_mutex_t	be_slot_mtx = PTHREAD_MUTEX_INITIALIZER;
 static char		be_slot_name[STAT_MAXBACKEND][64];
 static unsigned		be_nslot;
 
-#define BE_INC(bp, f)	__atomic_fetch_add(&(bp)->cnt->f, 1, __ATOMIC_RELAXED)
-#define BE_DEC(bp, f)	__atomic_fetch_sub(&(bp)->cnt->f, 1, __ATOMIC_RELAXED)
+/* Written by the pool's own worker only; read by STAT_Get. */
+#define BE_INC(bp, f)	CNT_ADD1(&(bp)->cnt->f, 1)
+#define BE_DEC(bp, f)	CNT_ADD1(&(bp)->cnt->f, (uint64_t)-1)
 
 struct bpool {
 	unsigned			magic;
@@ -110,7 +111,7 @@ be_free(struct bconn *bc)
 	HTC_Fini(&bc->htc, WRK_HtcPool(bp->wrk));
 	WAIT_Leave(&bc->wp);
 	(void)close(bc->fd);
-	CNT_INC(WRK_Counters(bp->wrk), bconn_closed);
+	CNT_INC1(WRK_Counters(bp->wrk), bconn_closed);
 	BE_INC(bp, closed);
 	FREE_OBJ(bc);
 	be_pool_rel(&bp);
@@ -235,7 +236,7 @@ BE_CountFail(struct bpool *bp)
 {
 
 	CHECK_OBJ_NOTNULL(bp, BPOOL_MAGIC);
-	CNT_INC(WRK_Counters(bp->wrk), bconn_failed);
+	CNT_INC1(WRK_Counters(bp->wrk), bconn_failed);
 	BE_INC(bp, failed);
 }
 
@@ -340,7 +341,7 @@ be_connect(struct bpool *bp, int *connecting)
 	*connecting = 0;
 	if (connect(fd, (const struct sockaddr *)&be->addr, be->addrlen) != 0) {
 		if (errno != EINPROGRESS) {
-			CNT_INC(WRK_Counters(bp->wrk), bconn_failed);
+			CNT_INC1(WRK_Counters(bp->wrk), bconn_failed);
 			BE_INC(bp, failed);
 			(void)close(fd);
 			return (NULL);
@@ -357,7 +358,7 @@ be_connect(struct bpool *bp, int *connecting)
 	WAIT_INIT(&bc->wp, fd, NULL, NULL);
 	HTC_Init(&bc->htc);
 	bp->refs++;
-	CNT_INC(WRK_Counters(bp->wrk), bconn_opened);
+	CNT_INC1(WRK_Counters(bp->wrk), bconn_opened);
 	BE_INC(bp, opened);
 	return (bc);
 }
@@ -385,7 +386,7 @@ BE_Get(struct bpool *bp, int fresh, int *connecting)
 	be_unlink(bc);
 	bc->reused = 1;
 	*connecting = 0;
-	CNT_INC(WRK_Counters(bp->wrk), bconn_reused);
+	CNT_INC1(WRK_Counters(bp->wrk), bconn_reused);
 	BE_INC(bp, reused);
 	return (bc);
 }
@@ -428,7 +429,6 @@ BE_Recycle(struct bconn **bcp)
 		be_free(bc);
 		return;
 	}
-	bc->nreq++;
 	bc->wp.func = be_idle_cb;
 	bc->wp.priv = bc;
 	bc->wp.events = POLLIN;

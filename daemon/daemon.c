@@ -55,7 +55,6 @@ unsigned		g_alog_on;
 
 static pthread_mutex_t	dmn_mtx = PTHREAD_MUTEX_INITIALIZER;
 static struct conf	*dmn_conf;	/* current; swapped under dmn_mtx */
-static unsigned		dmn_gen;
 static uint64_t		dmn_reload_ok;
 static uint64_t		dmn_reload_failed;
 static double		dmn_reload_last;
@@ -75,13 +74,6 @@ DMN_Conf(void)
 	c = CONF_Ref(dmn_conf);
 	AZ(pthread_mutex_unlock(&dmn_mtx));
 	return (c);
-}
-
-unsigned
-DMN_ConfGen(void)
-{
-
-	return (__atomic_load_n(&dmn_gen, __ATOMIC_ACQUIRE));
 }
 
 /*--------------------------------------------------------------------
@@ -111,7 +103,6 @@ dmn_conf_set(struct conf *conf)
 	AZ(pthread_mutex_lock(&dmn_mtx));
 	old = dmn_conf;
 	__atomic_store_n(&dmn_conf, conf, __ATOMIC_RELEASE);
-	__atomic_fetch_add(&dmn_gen, 1, __ATOMIC_RELEASE);
 	AZ(pthread_mutex_unlock(&dmn_mtx));
 	if (old != NULL)
 		CONF_Rel(&old);

@@ -49,6 +49,13 @@ struct counters {
 
 #define CNT_INC(cs, n)	__atomic_fetch_add(&(cs)->c[CNT_##n], 1, \
 			    __ATOMIC_RELAXED)
+/*
+ * A counter only its own thread writes (a worker's): a plain load and
+ * store, still atomic for readers, without the locked read-modify-write.
+ */
+#define CNT_INC1(cs, n)	CNT_ADD1(&(cs)->c[CNT_##n], 1)
+#define CNT_ADD1(p, d)	__atomic_store_n((p), __atomic_load_n((p), \
+			    __ATOMIC_RELAXED) + (d), __ATOMIC_RELAXED)
 
 enum sess_close {
 	SC_NULL = 0,
@@ -82,7 +89,6 @@ struct sess {
 	struct worker		*wrk;	/* the worker that owns it, or NULL */
 	tim_mono		t_ready; /* the current head was complete */
 	tim_mono		t_req;	/* first byte of the current head */
-	unsigned		nreq;
 	union sockaddr_u	peer;
 };
 
@@ -102,7 +108,6 @@ extern unsigned		g_alog_on;	/* atomic: the access log is open */
 extern uint64_t		g_closed[SC__MAX]; /* atomic: sessions closed, by reason */
 
 struct conf *DMN_Conf(void);		/* a new reference to the current one */
-unsigned DMN_ConfGen(void);		/* changes at each reload */
 void DMN_ConfUpdate(struct conf **);	/* to the current one, if older */
 
 /* session.c: sessions and the idle waiter */
@@ -132,7 +137,6 @@ struct counters *WRK_Counters(struct worker *);
 struct waiter *WRK_Waiter(struct worker *);
 void **WRK_BePriv(struct worker *);
 void *WRK_PxPriv(struct worker *);	/* room for two words */
-void WRK_Sum(struct counters *);	/* every worker's counters added */
 
 /* proxy.c: one request, end to end, on a worker */
 void PX_Start(struct worker *, struct sess *, tim_mono now);
@@ -150,7 +154,6 @@ struct bconn {
 	struct bpool		*pool;
 	struct bconn		*next;	/* idle list, most recent first */
 	struct bconn		*prev;
-	unsigned		nreq;	/* requests it carried */
 	unsigned		reused:1;
 	unsigned		idle:1;
 };

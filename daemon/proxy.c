@@ -474,7 +474,7 @@ px_backend_failed(struct txn *txn, unsigned status, tim_mono now)
 	px_unarm(txn);
 	BE_Close(&txn->bc);
 	txn->retried = 1;
-	CNT_INC(WRK_Counters(txn->wrk), bconn_retried);
+	CNT_INC1(WRK_Counters(txn->wrk), bconn_retried);
 	BE_CountRetry(txn->bp);
 	return (px_connect(txn, 1, now));
 }
@@ -654,7 +654,7 @@ px_resp_head(struct txn *txn, tim_mono now)
 		if (PXH_ComposeResp(txn, h, base) != 0)
 			return (px_abort(txn, 502, SC_BACKEND));
 		txn->state = PX_TUNNEL;
-		CNT_INC(WRK_Counters(txn->wrk), tunnels);
+		CNT_INC1(WRK_Counters(txn->wrk), tunnels);
 		r = PX_CONT;
 	} else if (h->status < 200)
 		r = px_interim(txn, h, base);
@@ -1026,7 +1026,7 @@ PX_Start(struct worker *wrk, struct sess *sp, tim_mono now)
 	CHECK_OBJ_NOTNULL(sp, SESS_MAGIC);
 	AZ(sp->txn);
 	DMN_ConfUpdate(&sp->conf);
-	CNT_INC(WRK_Counters(wrk), req_total);
+	CNT_INC1(WRK_Counters(wrk), req_total);
 	txn = px_alloc(wrk, sp->conf);
 	if (txn == NULL) {
 		SES_Error(sp, 503);

@@ -48,7 +48,6 @@ struct ses_waiter {
 	unsigned		qlen;
 	struct sess		*qhead;
 	struct sess		*qtail;
-	unsigned		draining;
 	struct waited		evict;	/* SES_Evict's task */
 	unsigned		evicting; /* atomic: the task is on its way */
 	unsigned		nevict;

@@ -116,8 +116,8 @@ WRK_Active(void)
  * Add every worker's counters into cs.
  */
 
-void
-WRK_Sum(struct counters *cs)
+static void
+wrk_sum(struct counters *cs)
 {
 	unsigned u, c;
 
@@ -252,7 +252,6 @@ WRK_Done(struct worker *wrk, struct sess *sp)
 	AZ(sp->txn);
 	sp->wp.func = wrk_sess_cb;
 	sp->t_req = 0.;
-	sp->nreq++;
 	if (__atomic_load_n(&g_draining, __ATOMIC_RELAXED)) {
 		WRK_Release(wrk, &sp, SC_SHUTDOWN);
 		return;
@@ -423,5 +422,5 @@ WRK_Stats(struct stats *st)
 		STAT_AddWaiter(st, wrk_all[u].w);
 		BE_Stats(&wrk_all[u], st);
 	}
-	WRK_Sum(&st->c);
+	wrk_sum(&st->c);
 }
