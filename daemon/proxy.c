@@ -1351,6 +1351,7 @@ PX_Start(struct worker *wrk, struct sess *sp, tim_mono now)
 	CNT_INC1(WRK_Counters(wrk), req_total);
 	txn = px_alloc(wrk, sp->conf);
 	if (txn == NULL) {
+		CNT_INC1(WRK_Counters(wrk), resp_5xx);
 		SES_Error(sp, 503);
 		WRK_Release(wrk, &sp, SC_OVERLOAD);
 		return;
