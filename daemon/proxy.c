@@ -891,6 +891,8 @@ px_final(struct txn *txn, const struct h1_head *h, const char *base)
 	txn->bc_keep = !h->conn_close && kind != BODY_EOF &&
 	    (h->vminor >= 1 || h->conn_keepalive) &&
 	    txn->out.v[OUT_HEAD].iov_len == 0 && PX_BODY_OVER(&txn->req);
+	if (txn->bc_keep)
+		txn->bc->ka = H1_KeepAliveTimeout(h, base);
 	px_out_clear(&txn->out);	/* what was left for the backend */
 	if (!PX_BODY_OVER(&txn->req) && !txn->body_held) {
 		txn->early = 1;
