@@ -142,104 +142,28 @@ PX_WorkerFini(struct worker *wrk)
 }
 
 /*--------------------------------------------------------------------
- * Find how much of what is buffered is body, ready to forward.  For
- * de-chunking, 'data' receives the payload runs.  -1 on a framing error.
+ * Find how much more of what a connection has buffered is body (h1b.c).
  */
-
-static void
-px_count_data(void *priv, const char *p, size_t n)
-{
-	struct px_body *b = priv;
-
-	(void)p;
-	b->payload += n;
-}
 
 static int
-px_body_scan(struct px_body *b, const struct htc *htc, h1_data_f *data,
+px_body_scan(struct h1_body *b, const struct htc *htc, h1_data_f *data,
     void *priv, size_t max)
 {
-	size_t avail, n;
-	ssize_t c;
-	int done = 0;
 
-	avail = HTC_Avail(htc);
-	assert(avail >= b->ready);
-	n = avail - b->ready;
-	if (n > max)
-		n = max;
-	if (n == 0 || b->done)
-		return (0);
-	switch (b->kind) {
-	case BODY_CL:
-		if (n > b->left)
-			n = (size_t)b->left;
-		b->ready += n;
-		b->left -= n;
-		if (b->left == 0)
-			b->done = 1;
-		return (0);
-	case BODY_CHUNKED:
-		if (data == NULL) {
-			data = px_count_data;
-			priv = b;
-		}
-		c = H1_Chunked(&b->ck, HTC_Ptr(htc) + b->ready, n, data, priv,
-		    &done);
-		if (c < 0)
-			return (-1);
-		b->ready += (size_t)c;
-		if (done)
-			b->done = 1;
-		return (0);
-	case BODY_EOF:
-		b->ready += n;
-		return (0);
-	default:
-		WRONG("body kind");
-	}
+	return (H1B_Scan(b, HTC_Ptr(htc), HTC_Avail(htc), data, priv, max));
 }
-
-/*--------------------------------------------------------------------
- * Set up a body: its kind and length.
- */
-
-static void
-px_body_init(struct px_body *b, enum px_bodyk kind, int64_t cl)
-{
-
-	memset(b, 0, sizeof *b);
-	b->kind = kind;
-	switch (kind) {
-	case BODY_NONE:
-		b->done = 1;
-		break;
-	case BODY_CL:
-		b->left = (uint64_t)cl;
-		if (cl == 0)
-			b->done = 1;
-		break;
-	case BODY_CHUNKED:
-		H1_ChunkedInit(&b->ck);
-		break;
-	default:
-		break;
-	}
-}
-
-#define PX_BODY_OVER(b)	((b)->done && (b)->ready == 0)
 
 /*
  * Is the rest of a request body small enough to read and drop after an
  * early response?  A chunked one is, as far as PX_DISCARD_MAX goes.
  */
 static int
-px_discardable(const struct px_body *b)
+px_discardable(const struct h1_body *b)
 {
 
-	if (b->kind == BODY_CL)
+	if (b->kind == H1B_CL)
 		return (b->left + b->ready <= PX_DISCARD_MAX);
-	return (b->kind == BODY_CHUNKED);
+	return (b->kind == H1B_CHUNKED);
 }
 
 /*--------------------------------------------------------------------
@@ -275,7 +199,7 @@ px_out_pending(const struct px_out *o)
  */
 
 static int
-px_out_write(struct px_out *o, int fd, struct htc *htc, struct px_body *b,
+px_out_write(struct px_out *o, int fd, struct htc *htc, struct h1_body *b,
     struct htc_pool *hp)
 {
 	struct iovec iov[4];
@@ -313,7 +237,7 @@ px_out_write(struct px_out *o, int fd, struct htc *htc, struct px_body *b,
 			if (i == OUT_BODY) {
 				HTC_Consume(htc, hp, n);
 				if (b != NULL)
-					b->ready -= n;
+					H1B_Took(b, n);
 			} else
 				o->v[i].iov_base = (char *)o->v[i].iov_base + n;
 		}
@@ -575,7 +499,7 @@ static int
 px_may_linger(const struct txn *txn, enum sess_close sc)
 {
 
-	if (PX_BODY_OVER(&txn->req))
+	if (H1B_OVER(&txn->req))
 		return (0);
 	return (sc == SC_BAD_REQ || sc == SC_BACKEND || sc == SC_RESP_CLOSE);
 }
@@ -619,12 +543,12 @@ px_finish(struct txn *txn, tim_mono now)
 	px_count(txn, txn->status);
 	PXH_Log(txn, txn->status, keep ? SC_NULL : SC_RESP_CLOSE);
 	px_unarm(txn);
-	if (txn->bc_keep && PX_BODY_OVER(&txn->req) &&
-	    PX_BODY_OVER(&txn->resp))
+	if (txn->bc_keep && H1B_OVER(&txn->req) &&
+	    H1B_OVER(&txn->resp))
 		BE_Recycle(&txn->bc);
 	else
 		BE_Close(&txn->bc);
-	if (!PX_BODY_OVER(&txn->req)) {
+	if (!H1B_OVER(&txn->req)) {
 		if (!keep)
 			return (px_linger_start(txn, SC_RESP_CLOSE, now));
 		txn->state = PX_DISCARD;
@@ -651,7 +575,7 @@ px_discard(struct txn *txn, tim_mono now)
 	for (;;) {
 		HTC_Consume(&sp->htc, hp, txn->req.ready);
 		txn->dropped += txn->req.ready;
-		txn->req.ready = 0;
+		H1B_Took(&txn->req, txn->req.ready);
 		if (txn->req.done)
 			return (px_end(txn, SC_NULL));
 		if (txn->dropped > PX_DISCARD_MAX)
@@ -712,7 +636,7 @@ px_may_retry(const struct txn *txn)
 {
 
 	if (txn->retried || txn->resp_seen || !txn->bc->reused ||
-	    txn->req.kind != BODY_NONE)
+	    txn->req.kind != H1B_NONE)
 		return (0);
 	switch (txn->method) {
 	case H1_M_GET:
@@ -776,7 +700,7 @@ px_req_sending(const struct txn *txn)
 	if (txn->bc_wfail)
 		return (0);		/* the backend stopped taking it */
 	return (txn->out.v[OUT_HEAD].iov_len > 0 ||
-	    (!txn->body_held && !PX_BODY_OVER(&txn->req)));
+	    (!txn->body_held && !H1B_OVER(&txn->req)));
 }
 
 static enum px_ret
@@ -873,28 +797,28 @@ px_interim(struct txn *txn, const struct h1_head *h, const char *base)
 static enum px_ret
 px_final(struct txn *txn, const struct h1_head *h, const char *base)
 {
-	enum px_bodyk kind;
+	enum h1b_kind kind;
 
 	txn->status = h->status;
 	txn->t_resp = WAIT_Now(WRK_Waiter(txn->wrk));
 	txn->out.sent = 0;		/* from here on it counts for the client */
 	if (txn->method == H1_M_HEAD || h->status == 204 || h->status == 304)
-		kind = BODY_NONE;
+		kind = H1B_NONE;
 	else if (h->chunked)
-		kind = BODY_CHUNKED;
+		kind = H1B_CHUNKED;
 	else if (h->content_length >= 0)
-		kind = BODY_CL;
+		kind = H1B_CL;
 	else
-		kind = BODY_EOF;
-	px_body_init(&txn->resp, kind, h->content_length);
+		kind = H1B_EOF;
+	H1B_Init(&txn->resp, kind, h->content_length);
 	/* the backend connection is clean only if it got the whole request */
-	txn->bc_keep = !h->conn_close && kind != BODY_EOF &&
+	txn->bc_keep = !h->conn_close && kind != H1B_EOF &&
 	    (h->vminor >= 1 || h->conn_keepalive) &&
-	    txn->out.v[OUT_HEAD].iov_len == 0 && PX_BODY_OVER(&txn->req);
+	    txn->out.v[OUT_HEAD].iov_len == 0 && H1B_OVER(&txn->req);
 	if (txn->bc_keep)
 		txn->bc->ka = H1_KeepAliveTimeout(h, base);
 	px_out_clear(&txn->out);	/* what was left for the backend */
-	if (!PX_BODY_OVER(&txn->req) && !txn->body_held) {
+	if (!H1B_OVER(&txn->req) && !txn->body_held) {
 		txn->early = 1;
 		CNT_INC1(WRK_Counters(txn->wrk), resp_early);
 		if (!px_discardable(&txn->req))
@@ -904,10 +828,10 @@ px_final(struct txn *txn, const struct h1_head *h, const char *base)
 	    __atomic_load_n(&g_draining, __ATOMIC_RELAXED))
 		txn->keep_client = 0;	/* body never read, or stopping */
 	txn->mode = MODE_PASS;
-	if (kind == BODY_CHUNKED && txn->client_10) {
+	if (kind == H1B_CHUNKED && txn->client_10) {
 		txn->mode = MODE_DECHUNK;
 		txn->keep_client = 0;
-	} else if (kind == BODY_EOF) {
+	} else if (kind == H1B_EOF) {
 		if (txn->client_10)
 			txn->keep_client = 0;
 		else
@@ -1022,7 +946,7 @@ static int
 px_resp_prepare(struct txn *txn)
 {
 	struct px_out *o = &txn->out;
-	struct px_body *b = &txn->resp;
+	struct h1_body *b = &txn->resp;
 	struct htc *htc = &txn->bc->htc;
 	struct px_dechunk dc;
 	int l;
@@ -1035,7 +959,7 @@ px_resp_prepare(struct txn *txn)
 		    txn->size / 3) != 0)
 			return (-1);
 		HTC_Consume(htc, WRK_HtcPool(txn->wrk), b->ready);
-		b->ready = 0;
+		H1B_Took(b, b->ready);
 		o->v[OUT_PRE].iov_base = dc.p;
 		o->v[OUT_PRE].iov_len = dc.len;
 		return (0);
@@ -1074,7 +998,7 @@ px_resp_body(struct txn *txn, tim_mono now)
 	const struct conf_backend *be = BE_Conf(txn->bp);
 	struct bconn *bc = txn->bc;
 	struct htc_pool *hp = WRK_HtcPool(txn->wrk);
-	struct px_body *b = &txn->resp;
+	struct h1_body *b = &txn->resp;
 	ssize_t r;
 	int i;
 
@@ -1091,7 +1015,7 @@ px_resp_body(struct txn *txn, tim_mono now)
 				return (px_wait_client_out(txn, now));
 			continue;
 		}
-		if (PX_BODY_OVER(b) && (txn->mode != MODE_CHUNK || txn->eof))
+		if (H1B_OVER(b) && (txn->mode != MODE_CHUNK || txn->eof))
 			return (px_finish(txn, now));
 		if (b->done)
 			continue;		/* the last chunk is queued */
@@ -1101,8 +1025,8 @@ px_resp_body(struct txn *txn, tim_mono now)
 		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return (px_arm(txn, 0, 0., POLLIN,
 			    now + be->between_bytes_timeout));
-		if (r == 0 && b->kind == BODY_EOF) {
-			b->done = 1;
+		if (r == 0 && b->kind == H1B_EOF) {
+			H1B_Closed(b);
 			continue;
 		}
 		/* cut off mid-body: the client must not wait for the rest */
@@ -1372,13 +1296,13 @@ PX_Start(struct worker *wrk, struct sess *sp, tim_mono now)
 	    !__atomic_load_n(&g_draining, __ATOMIC_RELAXED);
 	txn->upgrade = h->upgrade && h->conn_upgrade;
 	if (h->chunked)
-		px_body_init(&txn->req, BODY_CHUNKED, -1);
+		H1B_Init(&txn->req, H1B_CHUNKED, -1);
 	else if (h->content_length > 0)
-		px_body_init(&txn->req, BODY_CL, h->content_length);
+		H1B_Init(&txn->req, H1B_CL, h->content_length);
 	else
-		px_body_init(&txn->req, BODY_NONE, 0);
+		H1B_Init(&txn->req, H1B_NONE, 0);
 	txn->body_held = h->expect_continue && !txn->client_10 &&
-	    txn->req.kind != BODY_NONE;
+	    txn->req.kind != H1B_NONE;
 	txn->bp = BE_Pool(wrk, sp->conf, 0);
 	if (txn->bp == NULL) {
 		(void)px_abort(txn, 503, SC_OVERLOAD);

@@ -13,6 +13,7 @@
 #include <sys/uio.h>
 
 #include "frontd.h"
+#include "h1b.h"
 
 #define PX_TUNNEL_TIMEOUT	3600.	/* idle upgraded connection */
 #define PX_SLACK		1024	/* room for fields the proxy adds */
@@ -40,27 +41,10 @@ enum px_state {
 	PX_LINGER,		/* closing: drain what the client still sends */
 };
 
-enum px_bodyk {
-	BODY_NONE = 0,
-	BODY_CL,
-	BODY_CHUNKED,
-	BODY_EOF,
-};
-
 enum px_mode {
 	MODE_PASS = 0,		/* the body as the backend framed it */
 	MODE_CHUNK,		/* ends at close: chunk it (HTTP/1.1 client) */
 	MODE_DECHUNK,		/* chunked: unchunk it (HTTP/1.0 client) */
-};
-
-/* What part of a buffer is body, ready to forward. */
-struct px_body {
-	enum px_bodyk		kind;
-	uint64_t		left;	/* CL: bytes not yet scanned */
-	uint64_t		payload; /* chunked: payload bytes scanned */
-	size_t			ready;	/* scanned, at the front of the htc */
-	unsigned		done:1;	/* the end is inside 'ready' */
-	struct h1_chunked	ck;
 };
 
 /* Bytes on their way out: [head][prefix][body from an htc][suffix]. */
@@ -110,8 +94,8 @@ struct txn {
 	int			outq;		/* ... bytes unsent then, or -1 */
 	uint64_t		dropped;	/* PX_DISCARD: body bytes dropped */
 
-	struct px_body		req;
-	struct px_body		resp;
+	struct h1_body		req;
+	struct h1_body		resp;
 	enum px_mode		mode;
 	unsigned		status;
 
