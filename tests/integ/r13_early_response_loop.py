@@ -37,10 +37,6 @@ def handler(c):
         c.read_exact(n, 30)
 
 
-def fds(pid):
-    return len(os.listdir("/proc/%d/fd" % pid))
-
-
 def client(port, k, count, errs):
     body = b"x" * (100 << 10 if k % 2 else 300 << 10)
     s = None
@@ -74,7 +70,10 @@ def test(ctx):
     be = ctx.backend(handler)
     fd = ctx.frontd("timeout_client = 20s", be.port,
                     backend_extra="idle_timeout = 1s")
-    start = fds(fd.p.pid)
+    r = t.request(fd.port, b"POST /p HTTP/1.1\r\nHost: a\r\n"
+                  b"Content-Length: 1\r\n\r\nx")
+    t.check(r.status == 200, "first request: %d" % r.status)
+    base = t.fd_baseline(fd.p.pid)
     errs = []
     th = [threading.Thread(target=client,
                            args=(fd.port, k, N // CLIENTS, errs))
@@ -85,13 +84,8 @@ def test(ctx):
         x.join(600)
     t.check(not errs, "clients: %s" % errs[:3])
     t.check(fd.p.poll() is None, "frontd died")
-    end = time.monotonic() + 30
-    while time.monotonic() < end and fds(fd.p.pid) != start:
-        time.sleep(0.1)
-    now = fds(fd.p.pid)
-    t.log("%d POSTs; descriptors %d at start, %d at the end"
-          % (N, start, now))
-    t.check(now == start, "descriptors: %d at start, %d now" % (start, now))
+    t.wait_fds(fd.p.pid, base, 30)
+    t.log("%d POSTs; descriptors back to %d" % (N, base))
 
 
 t.main(test)

@@ -200,17 +200,16 @@ def client(k, port, end, errs, stats):
         one_conn(rnd, port, errs, stats)
 
 
-def fds(pid):
-    return len(os.listdir("/proc/%d/fd" % pid))
-
-
 def test(ctx):
     t.log("seed %d, %.0fs" % (SEED, SECONDS))
     be = ctx.backend(origin)
     fd = ctx.frontd("timeout_client = 2s\ntimeout_req = 2s", be.port,
                     backend_extra="first_byte_timeout = 1s\n"
                     "between_bytes_timeout = 1s\nidle_timeout = 1s")
-    start = fds(fd.p.pid)
+    r = t.request(fd.port, b"POST /late/x HTTP/1.1\r\nHost: a\r\n"
+                  b"Content-Length: 2\r\n\r\nhi")
+    t.check(r.status == 200, "first request: %d" % r.status)
+    base = t.fd_baseline(fd.p.pid)
     errs = []
     stats = {"closed": 0}
     end = time.monotonic() + SECONDS
@@ -227,11 +226,7 @@ def test(ctx):
     r = t.request(fd.port, b"POST /late/x HTTP/1.1\r\nHost: a\r\n"
                   b"Content-Length: 2\r\n\r\nhi")
     t.check(r.status == 200 and r.body == b"got 2", "after: %d" % r.status)
-    end = time.monotonic() + 60
-    while time.monotonic() < end and fds(fd.p.pid) != start:
-        time.sleep(0.1)
-    t.check(fds(fd.p.pid) == start, "descriptors: %d at start, %d now"
-            % (start, fds(fd.p.pid)))
+    t.wait_fds(fd.p.pid, base, 60)
 
 
 t.main(test)
