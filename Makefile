@@ -6,6 +6,7 @@
 #   make check SANITIZE=thread    ... with TSan (build-thread/)
 #   make bench            nginx origin + frontd + wrk
 #   make bench-waiter     the waiter alone over socketpairs
+#   make fuzz             the libFuzzer harnesses, FUZZ_TIME=60 s each
 #   make run              frontd on conf/frontd.conf before a demo origin
 #   make deps             install the Debian packages the build/tests need
 #   make install          PREFIX=/usr/local DESTDIR=
@@ -29,8 +30,12 @@ SANFLAGS	= -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 		  -fno-omit-frame-pointer
 else ifeq ($(SANITIZE),thread)
 SANFLAGS	= -fsanitize=thread -fno-omit-frame-pointer
+else ifeq ($(SANITIZE),fuzzer)
+CC		= clang-14
+SANFLAGS	= -fsanitize=fuzzer-no-link,address,undefined \
+		  -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 else
-$(error SANITIZE must be address or thread)
+$(error SANITIZE must be address, thread or fuzzer)
 endif
 endif
 
@@ -54,6 +59,9 @@ DAEMON_SRC	= $(sort $(wildcard daemon/*.c))
 DAEMON_OBJ	= $(patsubst daemon/%.c,$(B)/daemon/%.o,$(DAEMON_SRC))
 UNIT_SRC	= $(sort $(wildcard tests/unit/t_*.c))
 UNIT_BIN	= $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+FUZZ_SRC	= $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_NAMES	= $(patsubst tests/fuzz/fuzz_%.c,%,$(FUZZ_SRC))
+REPLAY_BIN	= $(patsubst %,$(B)/tests/t_fuzz_%,$(FUZZ_NAMES))
 BENCH_SRC	= $(sort $(wildcard tests/bench/*.c))
 BENCH_BIN	= $(patsubst tests/bench/%.c,$(B)/tests/%,$(BENCH_SRC))
 LLHTTP_OBJ	= $(B)/llhttp/api.o $(B)/llhttp/http.o $(B)/llhttp/llhttp.o
@@ -63,7 +71,7 @@ DEB_PKGS = gcc make pkg-config node-llhttp libconfuse-dev \
 	   python3 curl varnish nginx wrk mandoc libxml2-utils ksh
 
 .PHONY: all deps check unit integ bench bench-waiter run install clean \
-	portcheck
+	portcheck fuzz fuzz-run
 all: $(B)/frontd
 
 #--------------------------------------------------------------------
@@ -144,6 +152,46 @@ $(B)/tests/%: tests/bench/%.c $(B)/libfrontd.a $(B)/libllhttp.a
 	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(B)/libfrontd.a \
 	    $(B)/libllhttp.a $(LDFLAGS_ALL)
 
+# Fuzz harnesses (tests/fuzz/): for make check, each replays its
+# committed corpus with the build's own compiler and sanitizers; make
+# fuzz runs them under libFuzzer (clang-14), FUZZ_TIME seconds each.
+FUZZ_DAEMON_OBJ	= $(filter-out $(B)/daemon/main.o,$(DAEMON_OBJ)) \
+		  $(B)/gen/conf_default.o
+FUZZ_TIME	?= 60
+
+$(B)/tests/t_fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c \
+    $(wildcard tests/fuzz/*.h) $(FUZZ_DAEMON_OBJ) $(B)/libfrontd.a \
+    $(B)/libllhttp.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Idaemon -Itests/fuzz -DFUZZ_NAME='"$*"' \
+	    -DFUZZ_CORPUS='"$(CURDIR)/tests/fuzz/corpus/$*"' -o $@ \
+	    tests/fuzz/fuzz_$*.c tests/fuzz/replay.c $(FUZZ_DAEMON_OBJ) \
+	    $(B)/libfrontd.a $(B)/libllhttp.a $(CONFUSE_LIBS) $(LDFLAGS_ALL)
+
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) \
+    $(FUZZ_DAEMON_OBJ) $(B)/libfrontd.a $(B)/libllhttp.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer -Idaemon -Itests/fuzz -o $@ $< \
+	    $(FUZZ_DAEMON_OBJ) $(B)/libfrontd.a $(B)/libllhttp.a \
+	    $(CONFUSE_LIBS) $(LDFLAGS_ALL)
+
+fuzz:
+	@dpkg-query -W -f='$${Status}' libfuzzer-14-dev 2>/dev/null | \
+	    grep -q 'ok installed' || { [ "$$(id -u)" = 0 ] && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    clang-14 libfuzzer-14-dev; }
+	@$(MAKE) --no-print-directory SANITIZE=fuzzer fuzz-run
+
+fuzz-run: $(patsubst %,$(B)/fuzz/fuzz_%,$(FUZZ_NAMES))
+	@for n in $(FUZZ_NAMES); do \
+	    mkdir -p $(B)/fuzz/corpus/$$n; \
+	    echo "fuzz_$$n: $(FUZZ_TIME) s"; \
+	    $(B)/fuzz/fuzz_$$n -max_total_time=$(FUZZ_TIME) -max_len=16400 \
+		-print_final_stats=1 $(B)/fuzz/corpus/$$n \
+		tests/fuzz/corpus/$$n 2>&1 | grep -E 'stat::|ERROR|SUMMARY|Done' \
+		|| exit 1; \
+	done
+
 # The waiter and the event-port layer's users must compile unchanged
 # against the illumos declarations (tests/illumos/illumos_port.h).
 portcheck:
@@ -152,10 +200,10 @@ portcheck:
 		-DFRONTD_PORT_NATIVE_CHECK -Itests/illumos -Ilib $$f || exit 1; \
 	done
 
-check: deps all $(UNIT_BIN) $(BENCH_BIN) portcheck
+check: deps all $(UNIT_BIN) $(REPLAY_BIN) $(BENCH_BIN) portcheck
 	@B=$(B) SANITIZE=$(SANITIZE) sh tests/run.sh
 
-unit: all $(UNIT_BIN)
+unit: all $(UNIT_BIN) $(REPLAY_BIN)
 	@B=$(B) SANITIZE=$(SANITIZE) ONLY=unit sh tests/run.sh
 
 integ: all
@@ -171,6 +219,6 @@ run: all
 	@B=$(B) sh conf/demo.sh
 
 clean:
-	rm -rf build build-address build-thread
+	rm -rf build build-address build-thread build-fuzzer
 
 -include smf/install.mk
