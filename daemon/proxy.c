@@ -114,6 +114,8 @@ PX_Free(struct txn **txnp)
 	struct txn *txn;
 
 	TAKE_OBJ_NOTNULL(txn, txnp, TXN_MAGIC);
+	free(txn->rb);
+	txn->rb = NULL;
 	fl = PX_FREE(txn->wrk);
 	if (fl->n >= 16) {
 		FREE_OBJ(txn);
@@ -615,6 +617,8 @@ px_connect(struct txn *txn, int fresh, tim_mono now)
 		WAIT_Rekey(WRK_Waiter(txn->wrk), &txn->bc->wp, 0.);
 	txn->out.v[OUT_HEAD].iov_base = txn->buf;
 	txn->out.v[OUT_HEAD].iov_len = txn->qlen;
+	txn->out.v[OUT_PRE].iov_base = txn->rb;	/* a body read first */
+	txn->out.v[OUT_PRE].iov_len = txn->rblen;
 	txn->resp_seen = 0;
 	txn->reused = txn->bc->reused;
 	if (!connecting) {
@@ -666,6 +670,99 @@ px_backend_failed(struct txn *txn, unsigned status, tim_mono now)
 }
 
 /*--------------------------------------------------------------------
+ * REQ_BUFFER: a body of at most request_buffer is read whole before a
+ * backend connection is taken (nginx's request buffering), so a client
+ * that trickles its upload holds no connection to a server, only its
+ * session and this buffer, and only for timeout_body.  A chunked body
+ * that grows past request_buffer goes on streaming from there.
+ */
+
+static int
+px_buffer_wanted(const struct txn *txn)
+{
+	const struct h1_body *b = &txn->req;
+
+	if (txn->conf->request_buffer == 0 || txn->body_held || txn->upgrade)
+		return (0);
+	if (b->kind == H1B_CL)
+		return (b->left + b->ready <= txn->conf->request_buffer);
+	return (b->kind == H1B_CHUNKED);
+}
+
+/* Move the ready body bytes from the session's buffer into txn->rb. */
+static int
+px_buffer_take(struct txn *txn)
+{
+	struct h1_body *b = &txn->req;
+	size_t n = b->ready, cap;
+	char *p;
+
+	if (txn->rblen + n > txn->rbcap) {
+		cap = b->kind == H1B_CL ? txn->rblen + n + (size_t)b->left :
+		    2 * (txn->rblen + n) + 4096;
+		if ((p = realloc(txn->rb, cap)) == NULL)
+			return (-1);
+		txn->rb = p;
+		txn->rbcap = cap;
+	}
+	memcpy(txn->rb + txn->rblen, HTC_Ptr(&txn->sp->htc), n);
+	txn->rblen += n;
+	HTC_Consume(&txn->sp->htc, WRK_HtcPool(txn->wrk), n);
+	H1B_Took(b, n);
+	return (0);
+}
+
+static enum px_ret
+px_buffer(struct txn *txn, tim_mono now)
+{
+	struct sess *sp = txn->sp;
+	tim_mono dl;
+	ssize_t r;
+
+	for (;;) {
+		if (px_body_scan(&txn->req, &sp->htc, NULL, NULL,
+		    SIZE_MAX) != 0)
+			return (px_abort(txn, 400, SC_BAD_REQ));
+		if (txn->conf->max_body_size > 0 &&
+		    txn->req.payload > txn->conf->max_body_size)
+			return (px_abort(txn, 413, SC_BAD_REQ));
+		if (txn->req.ready > 0 && px_buffer_take(txn) != 0)
+			return (px_abort(txn, 503, SC_OVERLOAD));
+		if (txn->req.done ||
+		    txn->rblen >= txn->conf->request_buffer)
+			return (px_connect(txn, 0, now));
+		r = HTC_Fill(&sp->htc, WRK_HtcPool(txn->wrk), sp->fd);
+		if (r > 0)
+			continue;
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		return (px_abort(txn, 0, r == 0 ? SC_REM_CLOSE : SC_RX_ERROR));
+	}
+	dl = now + txn->conf->timeout_client;
+	if (dl > txn->t_end)
+		dl = txn->t_end;
+	return (px_arm(txn, POLLIN, dl, 0, 0.));
+}
+
+/*
+ * The head is in: read a small body first, or connect now (the body,
+ * if any, streams).  A body already whole in the buffer goes at once.
+ */
+static enum px_ret
+px_body_start(struct txn *txn, tim_mono now)
+{
+
+	if (px_body_scan(&txn->req, &txn->sp->htc, NULL, NULL,
+	    SIZE_MAX) != 0)
+		return (px_abort(txn, 400, SC_BAD_REQ));
+	if (txn->req.done || !px_buffer_wanted(txn))
+		return (px_connect(txn, 0, now));
+	txn->state = PX_REQ_BUFFER;
+	txn->t_end = now + txn->conf->timeout_body;
+	return (px_buffer(txn, now));
+}
+
+/*--------------------------------------------------------------------
  * CONNECT: the non-blocking connect finished, one way or the other.
  */
 
@@ -687,6 +784,19 @@ px_connected(struct txn *txn)
 }
 
 /*--------------------------------------------------------------------
+ * Is our request head, or a body read before connecting, still in the
+ * output?
+ */
+
+static int
+px_head_out(const struct txn *txn)
+{
+
+	return (txn->out.v[OUT_HEAD].iov_len > 0 ||
+	    txn->out.v[OUT_PRE].iov_len > 0);
+}
+
+/*--------------------------------------------------------------------
  * REQ_SEND / REQ_BODY: the head, then the body as it arrives.  While the
  * body streams, the backend is watched too: it may answer before it has
  * read the body (RFC 9112 section 9.3: an early 401, 413, redirect), and
@@ -699,7 +809,7 @@ px_req_sending(const struct txn *txn)
 
 	if (txn->bc_wfail)
 		return (0);		/* the backend stopped taking it */
-	return (txn->out.v[OUT_HEAD].iov_len > 0 ||
+	return (px_head_out(txn) ||
 	    (!txn->body_held && !H1B_OVER(&txn->req)));
 }
 
@@ -768,7 +878,7 @@ static enum px_ret
 px_interim(struct txn *txn, const struct h1_head *h, const char *base)
 {
 
-	int head_out = txn->out.v[OUT_HEAD].iov_len > 0;
+	int head_out = px_head_out(txn);
 
 	if (h->status == 100 && txn->body_held)
 		txn->body_held = 0;	/* the backend wants the body now */
@@ -814,7 +924,7 @@ px_final(struct txn *txn, const struct h1_head *h, const char *base)
 	/* the backend connection is clean only if it got the whole request */
 	txn->bc_keep = !h->conn_close && kind != H1B_EOF &&
 	    (h->vminor >= 1 || h->conn_keepalive) &&
-	    txn->out.v[OUT_HEAD].iov_len == 0 && H1B_OVER(&txn->req);
+	    !px_head_out(txn) && H1B_OVER(&txn->req);
 	if (txn->bc_keep)
 		txn->bc->ka = H1_KeepAliveTimeout(h, base);
 	px_out_clear(&txn->out);	/* what was left for the backend */
@@ -868,8 +978,8 @@ px_resp_head(struct txn *txn, tim_mono now)
 	case HTC_MORE:
 		if (px_req_sending(txn)) {
 			/* not a whole head yet: go on with the body */
-			txn->state = txn->out.v[OUT_HEAD].iov_len > 0 ?
-			    PX_REQ_SEND : PX_REQ_BODY;
+			txn->state = px_head_out(txn) ? PX_REQ_SEND :
+			    PX_REQ_BODY;
 			return (PX_CONT);
 		}
 		return (px_arm(txn, 0, 0., POLLIN, txn->t_first));
@@ -1119,6 +1229,9 @@ px_step(struct txn *txn, tim_mono now)
 	do {
 		CHECK_OBJ_NOTNULL(txn, TXN_MAGIC);
 		switch (txn->state) {
+		case PX_REQ_BUFFER:
+			r = px_buffer(txn, now);
+			break;
 		case PX_CONNECT:
 			r = px_connected(txn);
 			break;
@@ -1161,6 +1274,9 @@ px_timeout(struct txn *txn, int backend, tim_mono now)
 	if (!backend && px_out_progress(txn, now))
 		return;			/* a slow reader, still reading */
 	switch (txn->state) {
+	case PX_REQ_BUFFER:
+		(void)px_abort(txn, 408, SC_CLIENT_TIMEOUT);
+		return;
 	case PX_CONNECT:
 		BE_CountFail(txn->bp);
 		(void)px_abort(txn, 503, SC_BACKEND);
@@ -1317,7 +1433,7 @@ PX_Start(struct worker *wrk, struct sess *sp, tim_mono now)
 		return;
 	}
 	HTC_Consume(&sp->htc, WRK_HtcPool(wrk), h->hdrlen);
-	r = px_connect(txn, 0, now);
+	r = px_body_start(txn, now);
 	if (r == PX_CONT)
 		px_step(txn, now);
 }

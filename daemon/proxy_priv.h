@@ -30,7 +30,8 @@
 					   timeout_client */
 
 enum px_state {
-	PX_CONNECT = 1,
+	PX_REQ_BUFFER = 1,	/* reading a small body before connecting */
+	PX_CONNECT,
 	PX_REQ_SEND,
 	PX_REQ_BODY,
 	PX_RESP_HEAD,
@@ -93,6 +94,9 @@ struct txn {
 	tim_mono		t_prog;		/* slow reader: last progress */
 	int			outq;		/* ... bytes unsent then, or -1 */
 	uint64_t		dropped;	/* PX_DISCARD: body bytes dropped */
+	char			*rb;		/* PX_REQ_BUFFER: the body read */
+	size_t			rblen;
+	size_t			rbcap;
 
 	struct h1_body		req;
 	struct h1_body		resp;
