@@ -129,14 +129,18 @@ def make_request(rnd):
     return mode, head, body, close
 
 
-def send_pattern(rnd, s, data):
+def send_pattern(rnd, s, data, note):
     """Send data whole, in random pieces with pauses, or only part of
     it (then half-close or not).  True if all of it was sent."""
     how = rnd.random()
     if how < 0.4:
+        note.append("whole")
         s.sendall(data)
         return True
-    cut = len(data) if how < 0.85 else rnd.randrange(0, len(data) + 1)
+    # at least a byte: a connection that sent nothing is idle, and
+    # rightly gets no answer until timeout_idle
+    cut = len(data) if how < 0.85 else rnd.randrange(1, len(data) + 1)
+    note.append("pieces to %d of %d" % (cut, len(data)))
     i = 0
     while i < cut:
         n = min(cut - i, rnd.choice([1, 3, 50, 1000, 20000, 200000]))
@@ -145,6 +149,7 @@ def send_pattern(rnd, s, data):
         if rnd.random() < 0.05:
             time.sleep(rnd.choice([0.01, 0.05, 0.2]))
     if cut < len(data) and rnd.random() < 0.5:
+        note.append("half-closed")
         s.shutdown(socket.SHUT_WR)
     return cut == len(data)
 
@@ -155,16 +160,18 @@ def one_conn(rnd, port, errs, stats):
                  b"\x01\x00\x00\x00\x00\x00\x00\x00"
                  if rnd.random() < 0.05 else b"\x00" * 8)
     rd = t.Reader(s, 12)
+    note = []
     try:
         for _ in range(rnd.randrange(1, 4)):
             mode, head, body, close = make_request(rnd)
             done = [False]
+            note.append("%r + %d body bytes" % (head, len(body)))
 
             def sender():
                 try:
-                    done[0] = send_pattern(rnd, s, head + body)
-                except OSError:
-                    pass
+                    done[0] = send_pattern(rnd, s, head + body, note)
+                except OSError as e:
+                    note.append("send: %s" % e)
             th = threading.Thread(target=sender, daemon=True)
             th.start()
             try:
@@ -187,7 +194,8 @@ def one_conn(rnd, port, errs, stats):
                     (r.get("connection") or "").lower() == "close":
                 return
     except t.Fail as e:
-        errs.append("seed %d: %s" % (SEED, e))
+        errs.append("seed %d: %s; requests on the connection: %s"
+                    % (SEED, e, " / ".join(note)))
     except (OSError, EOFError):
         stats["closed"] += 1
     finally:
