@@ -56,8 +56,8 @@ def handler(c):
 
 
 def trickle(port, head, body, pieces, pause):
-    """Send head, then body in 'pieces' parts 'pause' apart; the time of
-    the last byte and the response (or None if closed)."""
+    """Send head, then body in 'pieces' parts 'pause' apart; the time
+    just before the last piece went, and the response (or None)."""
     s = t.connect(port)
     s.sendall(head)
     step = (len(body) + pieces - 1) // pieces
@@ -65,8 +65,8 @@ def trickle(port, head, body, pieces, pause):
     try:
         for i in range(0, len(body), step):
             time.sleep(pause)       # the pacing under test, not a wait
+            last = time.monotonic()     # just before the last piece
             s.sendall(body[i:i + step])
-            last = time.monotonic()
     except OSError:
         pass
     try:
