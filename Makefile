@@ -7,6 +7,8 @@
 #   make bench            nginx origin + frontd + wrk
 #   make bench-waiter     the waiter alone over socketpairs
 #   make run              frontd on conf/frontd.conf before a demo origin
+#   make portcheck        compile what an illumos build compiles against the
+#                         illumos event-port declarations; no Linux-only names
 #   make deps             install the Debian packages the build/tests need
 #   make install          PREFIX=/usr/local DESTDIR=
 #
@@ -214,13 +216,32 @@ $(B)/tests/%: tests/bench/%.c $(B)/libfrontd.a $(LLHTTP_A)
 	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(B)/libfrontd.a \
 	    $(LLHTTP_LIBS) $(LDFLAGS_ALL)
 
-# The waiter and the event-port layer's users must compile unchanged
-# against the illumos declarations (tests/illumos/illumos_port.h).
+#--------------------------------------------------------------------
+# portcheck: every file an illumos build compiles (all of lib/ but
+# port_epoll.c, daemon/, the unit tests and benchmarks: the event-port
+# users and the waiter's users among them) is compiled as illumos would
+# see it (__sun, no __linux__) against the illumos event-port declarations
+# in tests/illumos/, with warnings as errors.  Then tests/illumos/linuxonly
+# reads the same files after the preprocessor's #if choices and fails on
+# any Linux-only name left (epoll, eventfd, prctl, SO_REUSEPORT, ...).
+# glibc's headers stand in for the rest of libc, so a call illumos lacks
+# but glibc declares is caught by that list, not by the compiler.
+
+PORTCHECK_SRC	= $(filter-out lib/port_epoll.c,$(LIB_SRC)) $(DAEMON_SRC) \
+		  $(UNIT_SRC) $(BENCH_SRC)
+PORTCHECK_FLAGS	= -std=c11 -D_GNU_SOURCE -D__EXTENSIONS__ -U__linux__ \
+		  -U__linux -Ulinux -U__gnu_linux__ -D__sun -D__illumos__ \
+		  -DFRONTD_PORT_NATIVE_CHECK -Itests/illumos -Ilib -Idaemon \
+		  -Itests/unit $(LLHTTP_CFLAGS) $(CONFUSE_CFLAGS)
+
 portcheck:
-	@for f in lib/waiter.c; do \
-	    $(CC) -std=c11 -D_GNU_SOURCE $(WARN) -Werror -fsyntax-only \
-		-DFRONTD_PORT_NATIVE_CHECK -Itests/illumos -Ilib $(LLHTTP_CFLAGS) $$f || exit 1; \
+	@for f in $(PORTCHECK_SRC); do \
+	    $(CC) $(PORTCHECK_FLAGS) $(WARN) -Werror -fsyntax-only $$f || \
+		exit 1; \
 	done
+	@CC="$(CC)" FLAGS="$(PORTCHECK_FLAGS)" \
+	    sh tests/illumos/linuxonly $(PORTCHECK_SRC)
+	@echo "portcheck: $(words $(PORTCHECK_SRC)) files compile as on illumos"
 
 #--------------------------------------------------------------------
 
