@@ -5,6 +5,8 @@
 #   make check SANITIZE=address   ... with ASan+UBSan (build-address/)
 #   make check SANITIZE=thread    ... with TSan (build-thread/)
 #   make bench            nginx origin + frontd + wrk
+#   make bench-peers      HAProxy, nginx and frontd side by side; report in
+#                         tests/bench/results/ (ROUNDS, DURATION, IDLE)
 #   make bench-waiter     the waiter alone over socketpairs
 #   make run              frontd on conf/frontd.conf before a demo origin
 #   make portcheck        compile what an illumos build compiles against the
@@ -259,6 +261,9 @@ bench-waiter: $(B)/tests/bench_waiter
 
 bench: deps-bench all
 	@B=$(B) sh tests/bench/bench.sh
+
+bench-peers: deps-bench all
+	@B=$(B) sh tests/bench/peers.sh
 
 run: deps-run all
 	@B=$(B) sh conf/demo.sh
