@@ -386,6 +386,9 @@ fi
 	echo
 	report "$raw" "$tmp/idle.txt"
 	echo
+	echo "A ratio above 1 favours frontd in the first three columns," \
+	    "below 1 in the last two (fewer switches, fewer bytes)."
+	echo
 	echo "Runs (peer, object, round, req/s, proxy CPU s, context" \
 	    "switches, requests, wrk errors):"
 	echo
