@@ -76,7 +76,8 @@ include $(B)/config.mk
 endif
 
 # $(call pkgs,PACKAGES): install the missing Debian packages as root, or
-# say what to run; elsewhere, say what the build looks for.
+# say what to run; on other Linux systems (no dpkg) leave it to the
+# compiler to say what is missing; on SunOS say what the build looks for.
 ifeq ($(OS),SunOS)
 define pkgs
 	@pkg-config --exists libconfuse libllhttp 2>/dev/null || { \
@@ -86,7 +87,8 @@ define pkgs
 endef
 else
 define pkgs
-	@missing=""; for p in $(sort $(1)); do \
+	@command -v dpkg-query >/dev/null || exit 0; \
+	missing=""; for p in $(sort $(1)); do \
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
 		grep -q 'ok installed' || missing="$$missing $$p"; \
 	done; \
