@@ -26,7 +26,7 @@
 #            packages through apt-get (Debian 12)
 #   SunOS    the native event ports (lib/port_epoll.c is not built),
 #            -lsocket -lnsl, __EXTENSIONS__; run it as gmake, with llhttp
-#            and libconfuse where pkg-config finds them (pkgsrc, OmniOS)
+#            and libconfuse installed where pkg-config finds them
 # llhttp is taken from "pkg-config libllhttp" wherever that answers, else
 # built from Debian's node-llhttp C sources (nothing of it is committed).
 
@@ -82,8 +82,8 @@ ifeq ($(OS),SunOS)
 define pkgs
 	@pkg-config --exists libconfuse libllhttp 2>/dev/null || { \
 	    echo "frontd: pkg-config finds no libconfuse or libllhttp;"; \
-	    echo "  install both (pkgsrc, or OmniOS's extra repository)"; \
-	    echo "  or set PKG_CONFIG_PATH"; exit 1; }
+	    echo "  install both, or set PKG_CONFIG_PATH to where they are"; \
+	    exit 1; }
 endef
 else
 define pkgs
