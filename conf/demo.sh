@@ -4,6 +4,13 @@
 # http.server if nginx is missing).  Ctrl-C stops both.
 #
 # B names the build directory (make run sets it).
+#
+# nginx started as root runs its worker as "nobody", which cannot read a
+# checkout under root's home (mode 700) and answers every page 403; so
+# as root the worker stays root (it serves loopback only, and stops with
+# the demo).  Rejected: copying conf/demo/ to a world-readable directory
+# (edits to the checkout would no longer show).  Not root, nginx keeps
+# the invoking user anyway.
 
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,7 +27,10 @@ trap stop EXIT
 trap 'exit 0' INT TERM
 
 if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then
+	user=""
+	[ "$(id -u)" = 0 ] && user="user root;"
 	cat > "$tmp/nginx.conf" <<NGX
+$user
 daemon off;
 worker_processes 1;
 pid $tmp/nginx.pid;

@@ -10,11 +10,12 @@
  *
  *   1. N idle socketpairs, each owned by a small struct that embeds its
  *      struct waited, as a session does.  The anonymous memory of the
- *      process (smaps_rollup) is read before the objects are allocated,
- *      after, and once the waiter holds all N: the growth divided by N
- *      is the cost of the object and the cost of holding it (heap slot,
- *      event-port layer), in user space.  Kernel memory (socket buffers,
- *      epoll items) is not in these figures.
+ *      process (smaps_rollup; on illumos the resident set, psinfo) is
+ *      read before the objects are allocated, after, and once the
+ *      waiter holds all N: the growth divided by N is the cost of the
+ *      object and the cost of holding it (heap slot, event-port layer),
+ *      in user space.  Kernel memory (socket buffers, epoll items) is
+ *      not in these figures.
  *   2. M active socketpairs on top of the idle ones (M = 1, then 100).
  *      Each callback reads the byte that made it ready, writes one back
  *      into its own pair so it will be ready again, and re-arms with a
@@ -37,6 +38,9 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#ifdef __sun
+#include <procfs.h>
+#endif
 
 #include "vas.h"
 #include "tim.h"
@@ -56,9 +60,28 @@ struct bobj {
 };
 
 /*--------------------------------------------------------------------
- * Anonymous memory of this process, in bytes.
+ * Anonymous memory of this process, in bytes (-1 if unknown).  Linux:
+ * "Anonymous" of /proc/self/smaps_rollup.  illumos: the resident set of
+ * /proc/self/psinfo (proc(5)), which counts mapped text too; the growth
+ * between two readings is what is reported, and text does not grow.
  */
 
+#ifdef __sun
+static long
+b_anon(void)
+{
+	psinfo_t ps;
+	FILE *f;
+	size_t n;
+
+	f = fopen("/proc/self/psinfo", "r");
+	if (f == NULL)
+		return (-1);
+	n = fread(&ps, sizeof ps, 1, f);
+	AZ(fclose(f));
+	return (n == 1 ? (long)ps.pr_rssize * 1024 : -1);
+}
+#else
 static long
 b_anon(void)
 {
@@ -75,6 +98,7 @@ b_anon(void)
 	AZ(fclose(f));
 	return (kb * 1024);
 }
+#endif
 
 /*--------------------------------------------------------------------
  * CPU time of the process so far, user + system, in seconds.

@@ -5,9 +5,10 @@
  * illumos_port.h -- the illumos event-port declarations, for a build
  * check on Linux.
  *
- * "make portcheck" compiles the users of lib/port.h (the waiter) with
- * FRONTD_PORT_NATIVE_CHECK, and lib/port.h then includes this file
- * instead of its Linux declarations.  It declares what the illumos
+ * "make portcheck" compiles every file an illumos build compiles (the
+ * waiter, the event-port tests and every user of the waiter among them)
+ * with FRONTD_PORT_NATIVE_CHECK and __sun, and lib/port.h then includes
+ * this file instead of its Linux declarations.  It declares what the illumos
  * <port.h> gives a program and nothing more: the types and constants of
  * usr/src/uts/common/sys/port.h, the prototypes of usr/src/head/port.h,
  * and the few <sys/types.h> names they need (uint_t, ushort_t,
