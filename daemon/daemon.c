@@ -424,6 +424,7 @@ DAEMON_Main(struct conf *conf, const char *file, int foreground)
 		log_warnx("%s", err);
 		return (EX_OSERR);
 	}
+	ADM_Open();
 	log_info("frontd: listening on %u address(es), %u workers",
 	    conf->nlisten, conf->workers);
 	dmn_ready(&rfd, '0', "");
