@@ -143,7 +143,7 @@ void PX_Start(struct worker *, struct sess *, tim_mono now);
 void PX_Free(struct txn **);
 void PX_WorkerFini(struct worker *);
 
-/* backend.c: backend connections, pooled per worker */
+/* bpool.c: backend connections, pooled per worker */
 struct bpool;
 struct bconn {
 	unsigned		magic;

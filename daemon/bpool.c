@@ -2,7 +2,7 @@
  * Copyright (c) 2026 The frontd authors
  * SPDX-License-Identifier: BSD-2-Clause
  *
- * backend.c -- backend connections and their pools, one pool per backend
+ * bpool.c -- backend connections and their pools, one pool per backend
  * per worker.
  *
  * A worker owns its pools outright, so taking or returning a connection
