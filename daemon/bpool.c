@@ -3,7 +3,8 @@
  * SPDX-License-Identifier: BSD-2-Clause
  *
  * bpool.c -- backend connections and their pools, one pool per backend
- * per worker.
+ * per worker.  (The backend itself, shared by every worker, is in
+ * backend.c.)
  *
  * A worker owns its pools outright, so taking or returning a connection
  * takes no lock.  Idle connections wait in the worker's own event loop

@@ -1,0 +1,316 @@
+/*-
+ * Copyright (c) 2026 The frontd authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * backend.c -- the backend as a runtime object: one per name and address,
+ * shared by every worker and by every configuration that names it.
+ *
+ * A configuration holds a reference to each of its backends (conf.c takes
+ * them with BE_Find when it is built).  A reload that keeps a backend's
+ * name and address finds the same object, so its requests in flight,
+ * its wait queue and its counters carry over; a backend no configuration
+ * names any more is freed with the last configuration that did.
+ *
+ * max_connections counts requests in flight to the backend across all
+ * workers.  With no limit (the default) taking and giving back a slot is
+ * one atomic add.  With a limit, the count, the FIFO of waiting requests
+ * and the hand-over are under the backend's mutex: a request that
+ * finishes gives its slot straight to the oldest waiter and wakes it on
+ * its own worker's loop (WAIT_Task), so a slot is never free while a
+ * request waits for one, and nobody polls.  The waiter's own
+ * queue_timeout is a timer on its loop; whichever of the two comes first
+ * decides under the mutex (BE_Unqueue).
+ *
+ * Rejected: one queue per director (a backend in two directors would
+ * need two queues to wake fairly), and waking every waiter to race for
+ * the slot (a thundering herd across workers).
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vas.h"
+#include "conf.h"
+#include "backend.h"
+#include "stats.h"
+
+static pthread_mutex_t	be_mtx = PTHREAD_MUTEX_INITIALIZER;
+static struct backend	*be_list;
+
+/*--------------------------------------------------------------------
+ * A new backend for this configuration section.
+ */
+
+static struct backend *
+be_new(const struct conf_backend *cb)
+{
+	struct backend *be;
+
+	ALLOC_OBJ(be, BACKEND_MAGIC);
+	AN(be);
+	be->name = strdup(cb->name);
+	be->address = strdup(cb->address);
+	AN(be->name);
+	AN(be->address);
+	memcpy(&be->addr, &cb->addr, sizeof be->addr);
+	be->addrlen = cb->addrlen;
+	be->up = 1;
+	AZ(pthread_mutex_init(&be->qmtx, NULL));
+	be->qtail = &be->qhead;
+	return (be);
+}
+
+/*--------------------------------------------------------------------
+ * The backend of this name and address, with one more reference (any
+ * thread; conf.c while it builds a configuration).  Its limit becomes
+ * the one of the newest configuration.
+ */
+
+struct backend *
+BE_Find(const struct conf_backend *cb)
+{
+	struct backend *be;
+
+	CHECK_OBJ_NOTNULL(cb, CONF_BACKEND_MAGIC);
+	AZ(pthread_mutex_lock(&be_mtx));
+	for (be = be_list; be != NULL; be = be->next)
+		if (!strcmp(be->name, cb->name) &&
+		    !strcmp(be->address, cb->address))
+			break;
+	if (be == NULL) {
+		be = be_new(cb);
+		be->next = be_list;
+		be_list = be;
+	}
+	be->refcnt++;
+	__atomic_store_n(&be->max_conn, cb->max_conn, __ATOMIC_RELAXED);
+	AZ(pthread_mutex_unlock(&be_mtx));
+	return (be);
+}
+
+/*--------------------------------------------------------------------
+ * Drop a reference; the last one frees the backend.  Nothing can be in
+ * flight then: every request holds a reference to its configuration.
+ */
+
+void
+BE_Rel(struct backend **pbe)
+{
+	struct backend *be, **pp;
+
+	TAKE_OBJ_NOTNULL(be, pbe, BACKEND_MAGIC);
+	AZ(pthread_mutex_lock(&be_mtx));
+	assert(be->refcnt > 0);
+	if (--be->refcnt > 0) {
+		AZ(pthread_mutex_unlock(&be_mtx));
+		return;
+	}
+	for (pp = &be_list; *pp != be; pp = &(*pp)->next)
+		AN(*pp);
+	*pp = be->next;
+	AZ(pthread_mutex_unlock(&be_mtx));
+	AZ(BE_INFLIGHT(be));
+	AZ(be->qhead);
+	AZ(pthread_mutex_destroy(&be->qmtx));
+	free(be->name);
+	free(be->address);
+	FREE_OBJ(be);
+}
+
+/*--------------------------------------------------------------------
+ * One more or one fewer waiter; be->qmtx held.  Read without the lock by
+ * BE_Release's fast path and by the stats.
+ */
+
+static void
+be_count(struct backend *be, int d)
+{
+	unsigned n;
+
+	n = __atomic_load_n(&be->nqueued, __ATOMIC_RELAXED) + (unsigned)d;
+	__atomic_store_n(&be->nqueued, n, __ATOMIC_RELAXED);
+	__atomic_store_n(&be->cnt.c[BE_C_queued], n, __ATOMIC_RELAXED);
+}
+
+/*--------------------------------------------------------------------
+ * Take a slot, or queue for one (see backend.h).  Any worker.
+ */
+
+int
+BE_Acquire(struct backend *be, struct be_wait *wt, unsigned max_queue)
+{
+	unsigned max;
+
+	CHECK_OBJ_NOTNULL(be, BACKEND_MAGIC);
+	max = __atomic_load_n(&be->max_conn, __ATOMIC_RELAXED);
+	if (max == 0) {
+		__atomic_fetch_add(&be->inflight, 1, __ATOMIC_RELAXED);
+		return (1);
+	}
+	AZ(pthread_mutex_lock(&be->qmtx));
+	if (BE_INFLIGHT(be) < max && be->qhead == NULL) {
+		__atomic_fetch_add(&be->inflight, 1, __ATOMIC_RELAXED);
+		AZ(pthread_mutex_unlock(&be->qmtx));
+		return (1);
+	}
+	if (wt == NULL || be->nqueued >= max_queue) {
+		if (wt != NULL)
+			BE_CINC(&be->cnt, queue_full);
+		AZ(pthread_mutex_unlock(&be->qmtx));
+		return (wt == NULL ? 0 : -1);
+	}
+	CHECK_OBJ_NOTNULL(wt, BE_WAIT_MAGIC);
+	AZ(wt->prevp);
+	wt->granted = 0;
+	wt->next = NULL;
+	wt->prevp = be->qtail;
+	*be->qtail = wt;
+	be->qtail = &wt->next;
+	be_count(be, 1);
+	AZ(pthread_mutex_unlock(&be->qmtx));
+	return (0);
+}
+
+/*--------------------------------------------------------------------
+ * Take wt out of the queue; be->qmtx held.
+ */
+
+static void
+be_unlink(struct backend *be, struct be_wait *wt)
+{
+
+	AN(wt->prevp);
+	*wt->prevp = wt->next;
+	if (wt->next != NULL)
+		wt->next->prevp = wt->prevp;
+	else
+		be->qtail = wt->prevp;
+	wt->prevp = NULL;
+	wt->next = NULL;
+	be_count(be, -1);
+}
+
+/*--------------------------------------------------------------------
+ * Leave the queue: 1 if still waiting, 0 if already granted a slot.
+ */
+
+int
+BE_Unqueue(struct backend *be, struct be_wait *wt)
+{
+	int r;
+
+	CHECK_OBJ_NOTNULL(be, BACKEND_MAGIC);
+	CHECK_OBJ_NOTNULL(wt, BE_WAIT_MAGIC);
+	AZ(pthread_mutex_lock(&be->qmtx));
+	r = wt->prevp != NULL;
+	if (r)
+		be_unlink(be, wt);
+	else
+		AN(wt->granted);
+	AZ(pthread_mutex_unlock(&be->qmtx));
+	return (r);
+}
+
+/*--------------------------------------------------------------------
+ * Give a slot back (any worker).  The oldest waiter gets it and is woken
+ * on its loop; if that loop cannot take the task (stopping, port full),
+ * the waiter stays queued and its own timer ends its wait.
+ */
+
+void
+BE_Release(struct backend *be)
+{
+	struct be_wait *wt;
+	unsigned max;
+
+	CHECK_OBJ_NOTNULL(be, BACKEND_MAGIC);
+	max = __atomic_load_n(&be->max_conn, __ATOMIC_RELAXED);
+	if (max == 0 && __atomic_load_n(&be->nqueued, __ATOMIC_RELAXED) ==
+	    0) {
+		assert(__atomic_fetch_sub(&be->inflight, 1,
+		    __ATOMIC_RELAXED) > 0);
+		return;
+	}
+	AZ(pthread_mutex_lock(&be->qmtx));
+	wt = be->qhead;
+	if (wt != NULL && (max == 0 || BE_INFLIGHT(be) <= max)) {
+		CHECK_OBJ_NOTNULL(wt, BE_WAIT_MAGIC);
+		be_unlink(be, wt);
+		wt->granted = 1;
+		if (WAIT_Task(wt->w, &wt->wake) == 0) {
+			AZ(pthread_mutex_unlock(&be->qmtx));
+			return;		/* the slot is the waiter's now */
+		}
+		/* put it back at the head: its timer will end the wait */
+		wt->granted = 0;
+		wt->next = be->qhead;
+		wt->prevp = &be->qhead;
+		if (be->qhead != NULL)
+			be->qhead->prevp = &wt->next;
+		else
+			be->qtail = &wt->next;
+		be->qhead = wt;
+		be_count(be, 1);
+	}
+	assert(BE_INFLIGHT(be) > 0);
+	__atomic_fetch_sub(&be->inflight, 1, __ATOMIC_RELAXED);
+	AZ(pthread_mutex_unlock(&be->qmtx));
+}
+
+/*--------------------------------------------------------------------
+ * Call f on every backend (admin thread): under be_mtx, so none is freed
+ * meanwhile.  f must not block.
+ */
+
+void
+BE_Iter(be_iter_f *f, void *priv)
+{
+	const struct backend *be;
+
+	AZ(pthread_mutex_lock(&be_mtx));
+	for (be = be_list; be != NULL; be = be->next)
+		f(be, priv);
+	AZ(pthread_mutex_unlock(&be_mtx));
+}
+
+/*--------------------------------------------------------------------
+ * Add one backend's shared counters to its slot of a snapshot (by
+ * name; a backend no pool was made for yet gets a slot here).
+ */
+
+static void
+be_stat1(const struct backend *be, void *priv)
+{
+	struct stats *st = priv;
+	struct stats_backend *sb;
+	unsigned u;
+
+	for (u = 0; u < st->nbackend; u++)
+		if (!strcmp(st->be[u].name, be->name))
+			break;
+	if (u == st->nbackend) {
+		if (u >= STAT_MAXBACKEND)
+			return;
+		(void)snprintf(st->be[u].name, sizeof st->be[u].name, "%s",
+		    be->name);
+		st->nbackend++;
+	}
+	sb = &st->be[u];
+	for (u = 0; u < BE_C__MAX; u++)
+		sb->lb.c[u] += __atomic_load_n(&be->cnt.c[u],
+		    __ATOMIC_RELAXED);
+	sb->lb.c[BE_C_inflight] += BE_INFLIGHT(be);
+}
+
+/*--------------------------------------------------------------------
+ * Every backend's shared counters into a snapshot (any thread).
+ */
+
+void
+BE_LbStats(struct stats *st)
+{
+
+	BE_Iter(be_stat1, st);
+}
