@@ -14,10 +14,13 @@
  * upstream keepalive): the most recently used connection is the least
  * likely to have been closed by the backend's own idle timer.
  *
- * A pool belongs to one configuration.  When a request arrives on a newer
- * one (after a reload), the worker retires its old pools: idle
- * connections are closed at once, busy ones when their request ends, and
- * the pool is freed when the last is gone.
+ * A pool belongs to a backend (backend.c: one per name and address), not
+ * to a configuration.  When a request arrives on a newer configuration
+ * (after a reload), the worker moves the pools of the backends it still
+ * has to its new table, connections and all, and retires the others:
+ * their idle connections are closed at once, busy ones when their
+ * request ends, and the pool is freed when the last is gone.  A pool
+ * holds a reference to the configuration its settings come from.
  */
 
 #include <errno.h>
@@ -63,7 +66,8 @@ struct bpool {
 #define BPOOL_MAGIC			0x42504f4c
 	struct be_cnt			*cnt;	/* this worker's, this name's */
 	struct worker			*wrk;
-	const struct conf_backend	*be;
+	const struct conf_backend	*be;	/* in conf */
+	struct conf			*conf;
 	struct bconn			*idle;	/* most recent first */
 	unsigned			nidle;
 	unsigned			refs;	/* table + connections */
@@ -95,6 +99,7 @@ be_pool_rel(struct bpool **bpp)
 	if (--bp->refs > 0)
 		return;
 	AZ(bp->idle);
+	CONF_Rel(&bp->conf);
 	FREE_OBJ(bp);
 }
 
@@ -141,34 +146,114 @@ be_unlink(struct bconn *bc)
 }
 
 /*--------------------------------------------------------------------
- * Retire every pool of a worker's table: close idle connections now and
- * let busy ones finish.
+ * Retire a pool: close its idle connections now, let busy ones finish,
+ * and drop the table's reference.
+ */
+
+static void
+be_retire1(struct bpool **bpp)
+{
+	struct bpool *bp = *bpp;
+	struct bconn *bc;
+
+	CHECK_OBJ_NOTNULL(bp, BPOOL_MAGIC);
+	bp->retired = 1;
+	while ((bc = bp->idle) != NULL) {
+		WAIT_Cancel(WRK_Waiter(bp->wrk), &bc->wp);
+		be_unlink(bc);
+		be_free(bc);
+	}
+	be_pool_rel(bpp);
+}
+
+/*--------------------------------------------------------------------
+ * Retire every pool of a worker's table (the worker stops).
  */
 
 static void
 be_retire(struct be_worker *bw)
 {
-	struct bpool *bp;
-	struct bconn *bc;
 	unsigned u;
 
-	for (u = 0; u < bw->n; u++) {
-		bp = bw->bp[u];
-		if (bp == NULL)
-			continue;
-		bp->retired = 1;
-		while ((bc = bp->idle) != NULL) {
-			WAIT_Cancel(WRK_Waiter(bp->wrk), &bc->wp);
-			be_unlink(bc);
-			be_free(bc);
-		}
-		be_pool_rel(&bw->bp[u]);
-	}
+	for (u = 0; u < bw->n; u++)
+		if (bw->bp[u] != NULL)
+			be_retire1(&bw->bp[u]);
 	free(bw->bp);
 	bw->bp = NULL;
 	bw->n = 0;
 	if (bw->conf != NULL)
 		CONF_Rel(&bw->conf);
+}
+
+/*--------------------------------------------------------------------
+ * Index in conf of the backend of pool bp (the same shared backend: the
+ * same name and address), or -1.
+ */
+
+static int
+be_find(const struct conf *conf, const struct bpool *bp)
+{
+	unsigned u;
+
+	for (u = 0; u < conf->nbackend; u++)
+		if (conf->backend[u].rt == bp->be->rt)
+			return ((int)u);
+	return (-1);
+}
+
+/*--------------------------------------------------------------------
+ * A newer configuration: keep the pools of the backends it still has,
+ * with their connections, under its settings; retire the others.
+ */
+
+static int
+be_move(struct be_worker *bw, struct conf *conf)
+{
+	struct bpool **nbp, *bp;
+	unsigned u;
+	int i;
+
+	nbp = calloc(conf->nbackend, sizeof *nbp);
+	if (nbp == NULL)
+		return (-1);
+	for (u = 0; u < bw->n; u++) {
+		if ((bp = bw->bp[u]) == NULL)
+			continue;
+		i = be_find(conf, bp);
+		if (i < 0) {
+			be_retire1(&bw->bp[u]);
+			continue;
+		}
+		nbp[i] = bp;
+		bp->be = &conf->backend[i];
+		CONF_Rel(&bp->conf);
+		bp->conf = CONF_Ref(conf);
+	}
+	free(bw->bp);
+	bw->bp = nbp;
+	bw->n = conf->nbackend;
+	if (bw->conf != NULL)
+		CONF_Rel(&bw->conf);
+	bw->conf = CONF_Ref(conf);
+	return (0);
+}
+
+/*--------------------------------------------------------------------
+ * A request of an older configuration than the worker's (it waited in a
+ * queue across a reload): the pool of the same backend, if the newer
+ * configuration still has it, else NULL.
+ */
+
+static struct bpool *
+be_old(const struct be_worker *bw, const struct conf *conf, unsigned idx)
+{
+	unsigned u;
+
+	for (u = 0; u < bw->n; u++)
+		if (bw->bp[u] != NULL &&
+		    bw->bp[u]->be->rt == conf->backend[idx].rt)
+			return (bw->bp[u]);
+	return (NULL);
 }
 
 /*--------------------------------------------------------------------
@@ -274,19 +359,16 @@ BE_Pool(struct worker *wrk, struct conf *conf, unsigned idx)
 		*pp = bw;
 	}
 	CAST_OBJ_NOTNULL(bw, *pp, BE_WORKER_MAGIC);
-	if (bw->conf != conf) {
-		be_retire(bw);
-		bw->bp = calloc(conf->nbackend, sizeof *bw->bp);
-		if (bw->bp == NULL)
-			return (NULL);
-		bw->n = conf->nbackend;
-		bw->conf = CONF_Ref(conf);
-	}
+	if (bw->conf != conf && bw->conf != NULL && conf->gen < bw->conf->gen)
+		return (be_old(bw, conf, idx));
+	if (bw->conf != conf && be_move(bw, conf))
+		return (NULL);
 	if (bw->bp[idx] == NULL) {
 		ALLOC_OBJ(bp, BPOOL_MAGIC);
 		if (bp == NULL)
 			return (NULL);
 		bp->wrk = wrk;
+		bp->conf = CONF_Ref(conf);
 		bp->be = &conf->backend[idx];
 		bp->cnt = &bw->cnt[be_slot(bp->be->name)];
 		bp->refs = 1;

@@ -128,6 +128,7 @@ static const struct conf_num conf_director_nums[] = {
 
 static pthread_mutex_t conf_mtx = PTHREAD_MUTEX_INITIALIZER;
 static struct conf_ctx *conf_cur;	/* the parse holding conf_mtx */
+static unsigned conf_gen;		/* atomic: struct conf's gen */
 
 static int conf_cb_num(cfg_t *, cfg_opt_t *, const char *, void *);
 static int conf_cb_str(cfg_t *, cfg_opt_t *, const char *, void *);
@@ -751,6 +752,7 @@ conf_build(struct conf_ctx *ctx, cfg_t *cfg)
 	ALLOC_OBJ(c, CONF_MAGIC);
 	AN(c);
 	c->refcnt = 1;
+	c->gen = __atomic_add_fetch(&conf_gen, 1, __ATOMIC_RELAXED);
 	if (conf_build_listen(ctx, cfg, c) ||
 	    conf_build_backends(ctx, cfg, c) ||
 	    Conf_BuildRoutes(ctx, cfg, c) ||

@@ -99,6 +99,7 @@ struct conf {
 	unsigned		magic;
 #define CONF_MAGIC		0x434f4e46
 	unsigned		refcnt;		/* atomic */
+	unsigned		gen;		/* later loads have higher */
 	char			*file;		/* NULL: the embedded default */
 
 	unsigned		nlisten;
