@@ -26,6 +26,9 @@
  * the slot (a thundering herd across workers).
  */
 
+#include <sys/socket.h>
+#include <netdb.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,10 +37,13 @@
 #include "vas.h"
 #include "conf.h"
 #include "backend.h"
+#include "log.h"
 #include "stats.h"
 
 static pthread_mutex_t	be_mtx = PTHREAD_MUTEX_INITIALIZER;
 static struct backend	*be_list;
+
+static void be_resolve(struct backend *, int first);
 
 /*--------------------------------------------------------------------
  * A new backend for this configuration section.
@@ -54,9 +60,17 @@ be_new(const struct conf_backend *cb)
 	be->address = strdup(cb->address);
 	AN(be->name);
 	AN(be->address);
-	memcpy(&be->addr, &cb->addr, sizeof be->addr);
-	be->addrlen = cb->addrlen;
-	be->up = 1;
+	AZ(pthread_mutex_init(&be->amtx, NULL));
+	if (cb->host != NULL) {
+		be->host = strdup(cb->host);
+		AN(be->host);
+		be->port = cb->port;
+		be_resolve(be, 1);
+	} else {
+		memcpy(&be->addr[0], &cb->addr, sizeof be->addr[0]);
+		be->alen[0] = cb->addrlen;
+		be->naddr = 1;
+	}
 	AZ(pthread_mutex_init(&be->qmtx, NULL));
 	be->qtail = &be->qhead;
 	return (be);
@@ -114,8 +128,10 @@ BE_Rel(struct backend **pbe)
 	AZ(BE_INFLIGHT(be));
 	AZ(be->qhead);
 	AZ(pthread_mutex_destroy(&be->qmtx));
+	AZ(pthread_mutex_destroy(&be->amtx));
 	free(be->name);
 	free(be->address);
+	free(be->host);
 	FREE_OBJ(be);
 }
 
@@ -313,4 +329,169 @@ BE_LbStats(struct stats *st)
 {
 
 	BE_Iter(be_stat1, st);
+}
+
+/*--------------------------------------------------------------------
+ * An address to connect to (see backend.h).  Any worker; only when a new
+ * connection is opened, never for a pooled one.
+ */
+
+int
+BE_Addr(struct backend *be, struct sockaddr_storage *ss, socklen_t *lenp,
+    unsigned *gen)
+{
+	unsigned i;
+
+	CHECK_OBJ_NOTNULL(be, BACKEND_MAGIC);
+	AZ(pthread_mutex_lock(&be->amtx));
+	if (be->naddr == 0) {
+		AZ(pthread_mutex_unlock(&be->amtx));
+		return (-1);
+	}
+	i = be->anext++ % be->naddr;
+	*ss = be->addr[i];
+	*lenp = be->alen[i];
+	*gen = be->agen;
+	AZ(pthread_mutex_unlock(&be->amtx));
+	return (0);
+}
+
+/*--------------------------------------------------------------------
+ * Is ss one of the current addresses?  For a pooled connection made
+ * before the addresses changed (its *gen is old).
+ */
+
+int
+BE_AddrLive(struct backend *be, const struct sockaddr_storage *ss,
+    unsigned *gen)
+{
+	unsigned i;
+	int r = 0;
+
+	CHECK_OBJ_NOTNULL(be, BACKEND_MAGIC);
+	AZ(pthread_mutex_lock(&be->amtx));
+	for (i = 0; i < be->naddr && !r; i++)
+		r = !memcmp(&be->addr[i], ss, be->alen[i]);
+	*gen = be->agen;
+	AZ(pthread_mutex_unlock(&be->amtx));
+	return (r);
+}
+
+/*--------------------------------------------------------------------
+ * Do two address sets hold the same addresses, in any order?
+ */
+
+static int
+be_same(const struct sockaddr_storage *a, unsigned na,
+    const struct sockaddr_storage *b, unsigned nb)
+{
+	unsigned i, j;
+
+	if (na != nb)
+		return (0);
+	for (i = 0; i < na; i++) {
+		for (j = 0; j < nb; j++)
+			if (!memcmp(&a[i], &b[j], sizeof a[i]))
+				break;
+		if (j == nb)
+			return (0);
+	}
+	return (1);
+}
+
+/*--------------------------------------------------------------------
+ * Look up a backend's name (getaddrinfo, which may block: the main
+ * thread at start and reload, or the resolver thread) and take the new
+ * addresses if they changed ('first': when the backend is made, which
+ * is not a change to count).  A name that does not resolve leaves the
+ * addresses as they were: down if it never resolved, else the last ones
+ * known.
+ */
+
+static void
+be_resolve(struct backend *be, int first)
+{
+	struct sockaddr_storage a[BE_MAXADDR];
+	socklen_t l[BE_MAXADDR];
+	struct addrinfo hints, *res, *ai;
+	char port[8];
+	unsigned n = 0, i;
+	int e;
+
+	AN(be->host);
+	memset(&hints, 0, sizeof hints);
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	(void)snprintf(port, sizeof port, "%u", be->port);
+	e = getaddrinfo(be->host, port, &hints, &res);
+	if (e != 0) {
+		if (!be->dnsfail)
+			log_warnx("backend '%s': %s does not resolve: %s%s",
+			    be->name, be->host, gai_strerror(e),
+			    BE_UP(be) ? "; keeping its last addresses" :
+			    "; down until it does");
+		be->dnsfail = 1;
+		return;
+	}
+	be->dnsfail = 0;
+	memset(a, 0, sizeof a);
+	for (ai = res; ai != NULL && n < BE_MAXADDR; ai = ai->ai_next) {
+		if (ai->ai_addrlen > sizeof a[0])
+			continue;
+		memcpy(&a[n], ai->ai_addr, ai->ai_addrlen);
+		l[n] = ai->ai_addrlen;
+		for (i = 0; i < n && memcmp(&a[i], &a[n], sizeof a[n]); i++)
+			continue;
+		if (i == n)
+			n++;
+		else
+			memset(&a[n], 0, sizeof a[n]);
+	}
+	freeaddrinfo(res);
+	AZ(pthread_mutex_lock(&be->amtx));
+	if (be_same(a, n, be->addr, be->naddr)) {
+		AZ(pthread_mutex_unlock(&be->amtx));
+		return;
+	}
+	memcpy(be->addr, a, sizeof a);
+	memcpy(be->alen, l, sizeof l);
+	__atomic_store_n(&be->naddr, n, __ATOMIC_RELAXED);
+	__atomic_store_n(&be->agen, be->agen + 1, __ATOMIC_RELAXED);
+	AZ(pthread_mutex_unlock(&be->amtx));
+	if (first)
+		return;			/* at start: not a change */
+	BE_CINC(&be->cnt, dns_changes);
+	log_info("backend '%s': %s has %u address%s now", be->name, be->host,
+	    n, n == 1 ? "" : "es");
+}
+
+/*--------------------------------------------------------------------
+ * Look up every backend named by a name again (the resolver thread).
+ * The backends are held by a reference while be_mtx is not.
+ */
+
+void
+BE_ResolveAll(void)
+{
+	struct backend *be, **v = NULL;
+	unsigned n = 0, u;
+
+	AZ(pthread_mutex_lock(&be_mtx));
+	for (be = be_list; be != NULL; be = be->next)
+		n += be->host != NULL;
+	if (n > 0)
+		v = calloc(n, sizeof *v);
+	n = 0;
+	for (be = be_list; be != NULL && v != NULL; be = be->next) {
+		if (be->host == NULL)
+			continue;
+		be->refcnt++;
+		v[n++] = be;
+	}
+	AZ(pthread_mutex_unlock(&be_mtx));
+	for (u = 0; u < n; u++) {
+		be_resolve(v[u], 0);
+		BE_Rel(&v[u]);
+	}
+	free(v);
 }

@@ -49,15 +49,23 @@ struct be_wait {
 	unsigned		granted;	/* a slot was handed over */
 };
 
+#define BE_MAXADDR		8	/* addresses of one name used */
+
 struct backend {
 	unsigned		magic;
 #define BACKEND_MAGIC		0x4241434b
 	unsigned		refcnt;		/* configurations: be_mtx */
 	char			*name;
-	char			*address;
-	struct sockaddr_storage	addr;
-	socklen_t		addrlen;
-	unsigned		up;		/* atomic */
+	char			*address;	/* as written */
+	char			*host;		/* a name to resolve, or NULL */
+	unsigned		port;
+	pthread_mutex_t		amtx;		/* the addresses */
+	unsigned		naddr;		/* amtx; atomic read: 0 is down */
+	unsigned		anext;		/* amtx: the next one to use */
+	unsigned		agen;		/* atomic: bumped on a change */
+	unsigned		dnsfail:1;	/* the last lookup failed */
+	struct sockaddr_storage	addr[BE_MAXADDR];
+	socklen_t		alen[BE_MAXADDR];
 	unsigned		max_conn;	/* atomic: newest configuration */
 	unsigned		inflight;	/* qmtx, or atomic read */
 	pthread_mutex_t		qmtx;
@@ -90,8 +98,25 @@ int BE_Unqueue(struct backend *, struct be_wait *);
 /* Give a slot back: to the first waiter if any (woken), else free it. */
 void BE_Release(struct backend *);
 
-/* Is the backend usable (its address known)?  Any thread. */
-#define BE_UP(be)	__atomic_load_n(&(be)->up, __ATOMIC_RELAXED)
+/* Is the backend usable (an address known)?  Any thread. */
+#define BE_UP(be)	(__atomic_load_n(&(be)->naddr, __ATOMIC_RELAXED) > 0)
+#define BE_AGEN(be)	__atomic_load_n(&(be)->agen, __ATOMIC_RELAXED)
+
+/*
+ * An address to connect to, the next of several in turn, and the
+ * generation of the address set.  0, or -1 when none is known.
+ */
+int BE_Addr(struct backend *, struct sockaddr_storage *, socklen_t *,
+    unsigned *gen);
+/* Is ss still one of the addresses?  *gen becomes the current one. */
+int BE_AddrLive(struct backend *, const struct sockaddr_storage *,
+    unsigned *gen);
+
+/* Look the names up again (the resolver thread; backend.c). */
+void BE_ResolveAll(void);
+/* resolve.c: the resolver thread, every resolve_interval. */
+int RSV_Start(void);
+void RSV_Stop(void);
 #define BE_INFLIGHT(be)	__atomic_load_n(&(be)->inflight, __ATOMIC_RELAXED)
 
 /* Call f for every backend alive (admin, stats); any thread. */

@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "frontd.h"
+#include "backend.h"
 #include "conf.h"
 #include "log.h"
 #include "stats.h"
@@ -412,17 +413,23 @@ BE_Conf(const struct bpool *bp)
 static struct bconn *
 be_connect(struct bpool *bp, int *connecting)
 {
-	const struct conf_backend *be = bp->be;
+	struct sockaddr_storage ss;
 	struct bconn *bc;
+	socklen_t sl;
+	unsigned gen;
 	int fd, one = 1;
 
-	fd = socket(be->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+	if (BE_Addr(bp->be->rt, &ss, &sl, &gen) != 0) {
+		errno = EADDRNOTAVAIL;	/* its name does not resolve */
+		return (NULL);
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return (NULL);
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	*connecting = 0;
-	if (connect(fd, (const struct sockaddr *)&be->addr, be->addrlen) != 0) {
+	if (connect(fd, (const struct sockaddr *)&ss, sl) != 0) {
 		if (errno != EINPROGRESS) {
 			CNT_INC1(WRK_Counters(bp->wrk), bconn_failed);
 			BE_INC(bp, failed);
@@ -439,12 +446,29 @@ be_connect(struct bpool *bp, int *connecting)
 	bc->fd = fd;
 	bc->ka = -1;
 	bc->pool = bp;
+	bc->addr = ss;
+	bc->agen = gen;
 	WAIT_INIT(&bc->wp, fd, NULL, NULL);
 	HTC_Init(&bc->htc);
 	bp->refs++;
 	CNT_INC1(WRK_Counters(bp->wrk), bconn_opened);
 	BE_INC(bp, opened);
 	return (bc);
+}
+
+/*--------------------------------------------------------------------
+ * Is a connection's address gone from its backend's name (the name now
+ * resolves to others)?  One atomic load while nothing changed.
+ */
+
+static int
+be_gone(struct bconn *bc)
+{
+	struct backend *be = bc->pool->be->rt;
+
+	if (bc->agen == BE_AGEN(be))
+		return (0);
+	return (!BE_AddrLive(be, &bc->addr, &bc->agen));
 }
 
 /*--------------------------------------------------------------------
@@ -457,7 +481,11 @@ BE_Get(struct bpool *bp, int fresh, int *connecting)
 	struct bconn *bc;
 
 	CHECK_OBJ_NOTNULL(bp, BPOOL_MAGIC);
-	bc = bp->idle;
+	while ((bc = bp->idle) != NULL && be_gone(bc)) {
+		WAIT_Cancel(WRK_Waiter(bp->wrk), &bc->wp);
+		be_unlink(bc);
+		be_free(bc);
+	}
 	if (fresh || bc == NULL)
 		return (be_connect(bp, connecting));
 	CHECK_OBJ_NOTNULL(bc, BCONN_MAGIC);
@@ -528,7 +556,7 @@ BE_Recycle(struct bconn **bcp)
 	bp = bc->pool;
 	CHECK_OBJ_NOTNULL(bp, BPOOL_MAGIC);
 	if (bp->retired || bp->nidle >= bp->be->max_idle ||
-	    HTC_Avail(&bc->htc) > 0 ||
+	    HTC_Avail(&bc->htc) > 0 || be_gone(bc) ||
 	    __atomic_load_n(&g_draining, __ATOMIC_RELAXED)) {
 		/* retired pool, full pool, or stray bytes after the response */
 		be_free(bc);

@@ -409,6 +409,25 @@ conf_cb_num(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 }
 
 /*--------------------------------------------------------------------
+ * What is wrong with a backend address, numeric or "hostname:port".
+ */
+
+static const char *
+conf_check_address(const char *value)
+{
+	struct sockaddr_storage ss;
+	char host[256];
+	const char *why;
+	socklen_t len;
+	int port;
+
+	why = Conf_ParseAddr(value, 0, &ss, &len);
+	if (why != Conf_NotNumeric)
+		return (why);
+	return (Conf_ParseHostPort(value, host, sizeof host, &port));
+}
+
+/*--------------------------------------------------------------------
  * What is wrong with 'value' of string key 'name', or NULL.  Paths must
  * be absolute since the daemon runs from "/"; the user and group must
  * exist, since the daemon switches to them.
@@ -423,7 +442,7 @@ conf_check_str(const char *name, const char *value)
 	if (strcmp(name, "listen") == 0 || strcmp(name, "admin_listen") == 0)
 		return (Conf_ParseAddr(value, 1, &ss, &len));
 	if (strcmp(name, "address") == 0)
-		return (Conf_ParseAddr(value, 0, &ss, &len));
+		return (conf_check_address(value));
 	if (strcmp(name, "user") == 0)
 		return (getpwnam(value) == NULL ? "no such user" : NULL);
 	if (strcmp(name, "group") == 0)
@@ -522,6 +541,7 @@ conf_free(struct conf *c)
 	for (u = 0; u < c->nbackend; u++) {
 		free(c->backend[u].name);
 		free(c->backend[u].address);
+		free(c->backend[u].host);
 	}
 	free(c->backend);
 	free(c->file);
@@ -587,6 +607,7 @@ static int
 conf_build_backend(struct conf_ctx *ctx, cfg_t *sec, struct conf_backend *be)
 {
 	const char *addr;
+	int port;
 
 	addr = cfg_getstr(sec, "address");
 	if (addr == NULL) {
@@ -597,7 +618,12 @@ conf_build_backend(struct conf_ctx *ctx, cfg_t *sec, struct conf_backend *be)
 	be->magic = CONF_BACKEND_MAGIC;
 	be->name = Conf_Strdup(cfg_title(sec));
 	be->address = Conf_Strdup(addr);
-	AZ(Conf_ParseAddr(addr, 0, &be->addr, &be->addrlen));
+	if (Conf_ParseAddr(addr, 0, &be->addr, &be->addrlen) != NULL) {
+		be->host = calloc(1, 256);
+		AN(be->host);
+		AZ(Conf_ParseHostPort(addr, be->host, 256, &port));
+		be->port = (unsigned)port;
+	}
 	be->connect_timeout = Conf_Dur(sec, "connect_timeout");
 	be->first_byte_timeout = Conf_Dur(sec, "first_byte_timeout");
 	be->between_bytes_timeout = Conf_Dur(sec, "between_bytes_timeout");

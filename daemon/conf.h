@@ -35,7 +35,9 @@ struct conf_backend {
 	unsigned		idx;		/* position in conf->backend */
 	char			*name;
 	char			*address;	/* as written */
-	struct sockaddr_storage	addr;
+	char			*host;		/* a name to resolve, or NULL */
+	unsigned		port;		/* with host */
+	struct sockaddr_storage	addr;		/* numeric: the address */
 	socklen_t		addrlen;
 	tim_dur			connect_timeout;	/* 3s */
 	tim_dur			first_byte_timeout;	/* 30s */

@@ -53,6 +53,16 @@ void Conf_FmtNum(char *buf, size_t len, enum conf_unit u, long v);
 const char *Conf_ParseAddr(const char *spec, int wild,
     struct sockaddr_storage *, socklen_t *);
 
+/* Conf_ParseAddr()'s reason for a host that is not a numeric address. */
+extern const char Conf_NotNumeric[];
+
+/*
+ * Parse "hostname:port" into host (hostlen bytes) and *portp.  NULL, or
+ * why not.  Never looks the name up.
+ */
+const char *Conf_ParseHostPort(const char *spec, char *host, size_t hostlen,
+    int *portp);
+
 /*
  * Read a whole file into a NUL-terminated buffer (free() it).  NULL with
  * errno set if it cannot be opened or read.

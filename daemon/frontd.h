@@ -158,6 +158,8 @@ struct bconn {
 	unsigned		idle:1;
 	int			ka;	/* Keep-Alive: timeout= of the last
 					   response, or -1 */
+	unsigned		agen;	/* of the backend's addresses */
+	struct sockaddr_storage	addr;	/* connected to */
 };
 
 /* The pool of backend number idx of conf, on this worker. */

@@ -90,7 +90,7 @@ access_log = '/var/log/frontd // access.log'
 access_log_format = json
 admin_listen = "[::1]:9180"
 resolve_interval = 1m
-backend "a" { address = 127.0.0.1:1 }
+backend "a" { address = localhost:1 }
 backend "b c" {
 	address = "[::1]:65535"
 	connect_timeout = 1ms
@@ -144,7 +144,7 @@ access_log = \"/var/log/frontd // access.log\"
 access_log_format = \"json\"
 admin_listen = \"[::1]:9180\"
 backend \"a\" {
-	address = \"127.0.0.1:1\"
+	address = \"localhost:1\"
 	connect_timeout = 3s
 	first_byte_timeout = 30s
 	between_bytes_timeout = 30s
@@ -261,11 +261,16 @@ nfield_max = 129
 backend "origin" { address = "127.0.0.1:8081" }
 EOF
 
-bad bad_address ":3: backend 'origin': address: \"localhost:8081\": not a numeric IPv4 or [IPv6] address" <<'EOF'
+bad bad_address ":3: backend 'origin': address: \"local/host:8081\": not a numeric address or a host name" <<'EOF'
 listen = {"127.0.0.1:8080"}
 backend "origin" {
-	address = "localhost:8081"
+	address = "local/host:8081"
 }
+EOF
+
+bad host_no_port ":2: backend 'origin': address: \"localhost\": no port (want IPv4:port or [IPv6]:port)" <<'EOF'
+listen = {"127.0.0.1:8080"}
+backend "origin" { address = "localhost" }
 EOF
 
 bad bad_port ":3: backend 'origin': address: \"127.0.0.1:65536\": bad port (1 to 65535)" <<'EOF'

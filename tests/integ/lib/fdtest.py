@@ -336,13 +336,13 @@ class BConn:
 
 
 class Backend:
-    def __init__(self, handler):
+    def __init__(self, handler, host="127.0.0.1", port=0):
         self.handler = handler
         self.conns = []
         self.lock = threading.Lock()
         self.ls = socket.socket()
         self.ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.ls.bind(("127.0.0.1", 0))
+        self.ls.bind((host, port))
         self.ls.listen(1024)
         self.port = self.ls.getsockname()[1]
         self.stopped = False
@@ -573,8 +573,8 @@ class Ctx:
         self.backends = []
         self.nginxes = []
 
-    def backend(self, handler):
-        b = Backend(handler)
+    def backend(self, handler, host="127.0.0.1", port=0):
+        b = Backend(handler, host, port)
         self.backends.append(b)
         return b
 
