@@ -298,7 +298,7 @@ BE_Stats(struct worker *wrk, struct stats *st)
 			    "%s", be_slot_name[u]);
 		st->nbackend = n;
 	}
-	bw = __atomic_load_n(WRK_BePriv(wrk), __ATOMIC_ACQUIRE);
+	bw = __atomic_load_n(WRK_Bpool(wrk), __ATOMIC_ACQUIRE);
 	if (bw == NULL)
 		return;
 	for (u = 0; u < n; u++) {
@@ -348,16 +348,16 @@ BE_Pool(struct worker *wrk, struct conf *conf, unsigned idx)
 {
 	struct be_worker *bw;
 	struct bpool *bp;
-	void **pp;
+	struct be_worker **pp;
 
 	CHECK_OBJ_NOTNULL(conf, CONF_MAGIC);
 	assert(idx < conf->nbackend);
-	pp = WRK_BePriv(wrk);
+	pp = WRK_Bpool(wrk);
 	if (*pp == NULL) {
 		ALLOC_OBJ(bw, BE_WORKER_MAGIC);
 		if (bw == NULL)
 			return (NULL);
-		*pp = bw;
+		__atomic_store_n(pp, bw, __ATOMIC_RELEASE);	/* BE_Stats */
 	}
 	CAST_OBJ_NOTNULL(bw, *pp, BE_WORKER_MAGIC);
 	if (bw->conf != conf && bw->conf != NULL && conf->gen < bw->conf->gen)
@@ -387,15 +387,15 @@ void
 BE_WorkerFini(struct worker *wrk)
 {
 	struct be_worker *bw;
-	void **pp;
+	struct be_worker **pp;
 
-	pp = WRK_BePriv(wrk);
+	pp = WRK_Bpool(wrk);
 	if (*pp == NULL)
 		return;
 	CAST_OBJ_NOTNULL(bw, *pp, BE_WORKER_MAGIC);
 	be_retire(bw);
 	FREE_OBJ(bw);
-	*pp = NULL;
+	__atomic_store_n(pp, NULL, __ATOMIC_RELEASE);
 }
 
 const struct conf_backend *

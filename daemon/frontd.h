@@ -30,6 +30,7 @@ struct conf_backend;
 struct worker;
 struct txn;
 struct bconn;
+struct be_worker;
 
 /*--------------------------------------------------------------------
  * Counters: per thread (no shared cache line on the request path),
@@ -135,7 +136,7 @@ void WRK_Release(struct worker *, struct sess **, enum sess_close);
 struct htc_pool *WRK_HtcPool(struct worker *);
 struct counters *WRK_Counters(struct worker *);
 struct waiter *WRK_Waiter(struct worker *);
-void **WRK_BePriv(struct worker *);
+struct be_worker **WRK_Bpool(struct worker *);	/* bpool.c's part */
 void *WRK_PxPriv(struct worker *);	/* room for two words */
 
 /* proxy.c: one request, end to end, on a worker */
