@@ -43,6 +43,8 @@ def test(ctx):
              'route "all" { to = "d" }\n')
     fd = ctx.frontd_text(conf)
     t.wait_port(aport)
+    # one answer first: frontd has started all its threads by then
+    t.check(t.get(fd.port, "/").status == 200, "first request")
     wrk = subprocess.Popen(["wrk", "-t1", "-c%d" % CONNS, "-d6s",
                             "http://127.0.0.1:%d/" % fd.port],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
