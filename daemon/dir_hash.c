@@ -27,6 +27,10 @@
 #include "h1.h"
 #include "lb.h"
 
+/*--------------------------------------------------------------------
+ * Build the ring from the members' names and weights.
+ */
+
 static int
 dir_hash_init(struct director *d)
 {
@@ -117,6 +121,10 @@ dir_key(const struct director *d, const struct dir_req *rq, size_t *lenp)
 	return ((const char *)&rq->peer->sin.sin_addr);
 }
 
+/*--------------------------------------------------------------------
+ * The first point of the ring at or after the key that is in ok.
+ */
+
 static unsigned
 dir_hash_pick(struct director *d, const struct dir_req *rq, uint64_t ok)
 {
@@ -137,6 +145,10 @@ dir_hash_pick(struct director *d, const struct dir_req *rq, uint64_t ok)
 	}
 	return ((unsigned)__builtin_ctzll(ok));
 }
+
+/*--------------------------------------------------------------------
+ * Free the ring.
+ */
 
 static void
 dir_hash_fini(struct director *d)

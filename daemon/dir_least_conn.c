@@ -23,6 +23,10 @@ struct dir_lc {
 	unsigned		next;		/* atomic */
 };
 
+/*--------------------------------------------------------------------
+ * The counter that moves the start of the scan.
+ */
+
 static int
 dir_lc_init(struct director *d)
 {
@@ -34,6 +38,10 @@ dir_lc_init(struct director *d)
 	d->priv = lc;
 	return (0);
 }
+
+/*--------------------------------------------------------------------
+ * The member of ok with the fewest requests in flight per weight.
+ */
 
 static unsigned
 dir_lc_pick(struct director *d, const struct dir_req *rq, uint64_t ok)
@@ -54,6 +62,10 @@ dir_lc_pick(struct director *d, const struct dir_req *rq, uint64_t ok)
 	assert(best < d->n);
 	return (best);
 }
+
+/*--------------------------------------------------------------------
+ * Free the counter.
+ */
 
 static void
 dir_lc_fini(struct director *d)

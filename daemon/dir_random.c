@@ -64,6 +64,10 @@ dir_weighted(const struct director *d, uint64_t ok)
 	WRONG("weighted pick");
 }
 
+/*--------------------------------------------------------------------
+ * Two weighted picks among ok; the less loaded for its weight wins.
+ */
+
 static unsigned
 dir_random_pick(struct director *d, const struct dir_req *rq, uint64_t ok)
 {

@@ -27,6 +27,10 @@ struct dir_rr {
 	unsigned		seq[];
 };
 
+/*--------------------------------------------------------------------
+ * Compute one period of the smooth weighted order.
+ */
+
 static int
 dir_rr_init(struct director *d)
 {
@@ -45,6 +49,10 @@ dir_rr_init(struct director *d)
 	return (0);
 }
 
+/*--------------------------------------------------------------------
+ * The next member of the order that is in ok.
+ */
+
 static unsigned
 dir_rr_pick(struct director *d, const struct dir_req *rq, uint64_t ok)
 {
@@ -61,6 +69,10 @@ dir_rr_pick(struct director *d, const struct dir_req *rq, uint64_t ok)
 	}
 	return ((unsigned)__builtin_ctzll(ok));
 }
+
+/*--------------------------------------------------------------------
+ * Free the order.
+ */
 
 static void
 dir_rr_fini(struct director *d)

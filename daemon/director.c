@@ -101,6 +101,10 @@ DIR_New(const struct conf *c, const struct conf_director *cd)
 	return (d);
 }
 
+/*--------------------------------------------------------------------
+ * Free a director and its policy state (with its configuration).
+ */
+
 void
 DIR_Free(struct director **dp)
 {

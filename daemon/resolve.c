@@ -66,6 +66,10 @@ rsv_wait(void)
 	return (stop);
 }
 
+/*--------------------------------------------------------------------
+ * The thread: wait, look up, until told to stop.
+ */
+
 static void *
 rsv_run(void *priv)
 {

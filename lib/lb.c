@@ -50,6 +50,10 @@ LB_Hash(const void *p, size_t len, uint32_t seed)
 	return (h);
 }
 
+/*--------------------------------------------------------------------
+ * Greatest common divisor.
+ */
+
 static unsigned
 lb_gcd(unsigned a, unsigned b)
 {
@@ -203,6 +207,10 @@ LB_RingFind(const struct lb_ring *r, uint32_t h)
 	}
 	return (lo == r->npt ? 0 : lo);
 }
+
+/*--------------------------------------------------------------------
+ * Free a ring.
+ */
 
 void
 LB_RingFree(struct lb_ring **rp)

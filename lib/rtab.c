@@ -156,6 +156,10 @@ rt_cmp(const void *va, const void *vb)
 	return (strcmp(a->path, b->path));
 }
 
+/*--------------------------------------------------------------------
+ * No more entries: sort them by precedence.
+ */
+
 void
 RTAB_Done(struct rtab *rt)
 {
@@ -264,6 +268,10 @@ RTAB_Pick(const struct rtab *rt, const char *host, size_t hostlen,
 	}
 	return (-1);
 }
+
+/*--------------------------------------------------------------------
+ * The number of entries.
+ */
 
 unsigned
 RTAB_Len(const struct rtab *rt)
