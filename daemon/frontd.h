@@ -119,6 +119,7 @@ void SES_ReqStart(struct sess *, tim_mono);
 int SES_WaitInit(unsigned nwaiters, unsigned bufsize);
 void SES_WaitFini(void);
 void SES_Evict(unsigned n);		/* close n of the oldest idle */
+void SES_QueueKick(void);		/* a worker has room again */
 const char *SES_CloseName(enum sess_close);
 size_t SES_Error(struct sess *, unsigned status);
 void SES_Refuse(struct sess *, unsigned status, enum sess_close);

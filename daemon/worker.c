@@ -181,7 +181,8 @@ WRK_Release(struct worker *wrk, struct sess **spp, enum sess_close sc)
 		SES_Wait(sp);
 	else
 		SES_Delete(&sp, sc);
-	__atomic_fetch_sub(&wrk->nsess, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_sub(&wrk->nsess, 1, __ATOMIC_SEQ_CST);
+	SES_QueueKick();		/* room for a queued request */
 }
 
 /*--------------------------------------------------------------------
