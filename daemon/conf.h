@@ -17,12 +17,15 @@
 #include <stdint.h>
 
 #include "htc.h"
+#include "realip.h"
 #include "tim.h"
 
 struct conf_listen {
 	char			*spec;		/* as written: "*:8080" */
 	struct sockaddr_storage	addr;
 	socklen_t		addrlen;
+	unsigned		flags;
+#define CONF_L_PROXY		0x1	/* requires a PROXY header */
 };
 
 struct conf_backend {
@@ -38,6 +41,7 @@ struct conf_backend {
 	tim_dur			between_bytes_timeout;	/* 30s */
 	tim_dur			idle_timeout;		/* pooled conn, 4s */
 	unsigned		max_idle;	/* pooled conns per worker, 64 */
+	unsigned		send_proxy;	/* PROXY header version, 0: off */
 };
 
 struct conf {
@@ -76,6 +80,10 @@ struct conf {
 	char			*admin_listen;	/* NULL: off */
 	struct sockaddr_storage	admin_addr;	/* admin_listen, parsed */
 	socklen_t		admin_addrlen;	/* 0: off */
+
+	unsigned		ntrusted;	/* trusted_proxies */
+	struct rip_net		*trusted;
+	int			reuse_port;	/* SO_REUSEPORT on listeners */
 };
 
 /*

@@ -45,6 +45,13 @@ void Conf_FmtNum(char *buf, size_t len, enum conf_unit u, long v);
 const char *Conf_ParseAddr(const char *spec, int wild,
     struct sockaddr_storage *, socklen_t *);
 
+/* conf_edge.c: listen options, trusted networks, send_proxy. */
+struct rip_net;
+const char *Conf_ParseListen(const char *spec, struct sockaddr_storage *,
+    socklen_t *, unsigned *flags);
+const char *Conf_ParseNet(const char *spec, struct rip_net *);
+const char *Conf_ParseSendProxy(const char *s, unsigned *version);
+
 /*
  * Read a whole file into a NUL-terminated buffer (free() it).  NULL with
  * errno set if it cannot be opened or read.
