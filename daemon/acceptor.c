@@ -43,6 +43,7 @@
 
 static struct pollfd	acc_pfd[ACC_MAXLISTEN + 1];
 static struct sockaddr_storage acc_addr[ACC_MAXLISTEN];
+static unsigned		acc_flags[ACC_MAXLISTEN];	/* CONF_L_* */
 static unsigned		acc_n;		/* listeners */
 static int		acc_pipe[2] = { -1, -1 };
 static pthread_t	acc_thr;
@@ -53,7 +54,7 @@ static int		acc_running;
  */
 
 static int
-acc_listen(const struct conf_listen *cl, const char **what)
+acc_listen(const struct conf_listen *cl, int reuse_port, const char **what)
 {
 	int fd, one = 1;
 
@@ -63,6 +64,18 @@ acc_listen(const struct conf_listen *cl, const char **what)
 	if (fd < 0)
 		return (-1);
 	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+#ifdef __linux__
+	*what = "setsockopt SO_REUSEPORT";
+	if (reuse_port &&
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
+		goto fail;
+#else
+	*what = "reuse_port (this system cannot share a port)";
+	if (reuse_port) {
+		errno = ENOTSUP;
+		goto fail;
+	}
+#endif
 	if (cl->addr.ss_family == AF_INET6)
 		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
 		    sizeof one);
@@ -128,7 +141,8 @@ ACC_Open(const struct conf *conf, char *err, size_t errlen)
 			npfd[u].fd = acc_pfd[i].fd;
 			continue;
 		}
-		npfd[u].fd = acc_listen(&conf->listen[u], &what);
+		npfd[u].fd = acc_listen(&conf->listen[u], conf->reuse_port,
+		    &what);
 		if (npfd[u].fd >= 0)
 			continue;
 		i = errno;
@@ -148,6 +162,8 @@ ACC_Open(const struct conf *conf, char *err, size_t errlen)
 			(void)close(acc_pfd[u].fd);
 	memcpy(acc_pfd, npfd, conf->nlisten * sizeof *npfd);
 	memcpy(acc_addr, naddr, conf->nlisten * sizeof *naddr);
+	for (u = 0; u < conf->nlisten; u++)
+		acc_flags[u] = conf->listen[u].flags;
 	acc_n = conf->nlisten;
 	return (0);
 }
@@ -201,7 +217,7 @@ acc_fdlimit_log(int e)
  */
 
 static int
-acc_one(int lfd)
+acc_one(int lfd, unsigned flags)
 {
 	union sockaddr_u peer;
 	socklen_t sl = sizeof peer;
@@ -242,6 +258,8 @@ acc_one(int lfd)
 		CONF_Rel(&conf);
 		return (1);
 	}
+	if (flags & CONF_L_PROXY)
+		sp->flags |= SES_F_PROXY;
 	SES_Wait(sp);
 	return (1);
 }
@@ -266,7 +284,7 @@ acc_thread(void *priv)
 			break;
 		for (u = 0; u < acc_n; u++)
 			if (acc_pfd[u].revents != 0)
-				while (acc_one(acc_pfd[u].fd))
+				while (acc_one(acc_pfd[u].fd, acc_flags[u]))
 					continue;
 	}
 	return (NULL);

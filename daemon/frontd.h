@@ -79,6 +79,8 @@ struct sess {
 	unsigned		magic;
 #define SESS_MAGIC		0x53455353
 	int			fd;
+	unsigned		flags;
+#define SES_F_PROXY		0x1	/* a PROXY header is to come first */
 	struct waited		wp;
 	struct htc		htc;
 	struct conf		*conf;	/* the configuration it runs on */
@@ -123,6 +125,10 @@ size_t SES_Error(struct sess *, unsigned status);
 void SES_Refuse(struct sess *, unsigned status, enum sess_close);
 unsigned SES_HtcStatus(enum htc_status);	/* 400, 414, 431, 501 */
 void SES_PeerText(const struct sess *, char *, size_t);	/* small response, close */
+
+/* ses_proxy.c: the PROXY header before the first request */
+int SES_ProxyRx(struct sess *, struct htc_pool *, enum sess_close *);
+void SES_ProxyTimeout(const struct sess *);
 
 /* worker.c: the pool of event-driven workers */
 int WRK_Init(const struct conf *);
