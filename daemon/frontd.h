@@ -126,6 +126,13 @@ void SES_Refuse(struct sess *, unsigned status, enum sess_close);
 unsigned SES_HtcStatus(enum htc_status);	/* 400, 414, 431, 501 */
 void SES_PeerText(const struct sess *, char *, size_t);	/* small response, close */
 
+/* client_ip.c: the client behind trusted proxies */
+struct h1_head;
+int CIP_Trusted(const struct conf *, const union sockaddr_u *);
+int CIP_Client(const struct conf *, const union sockaddr_u *peer,
+    const struct h1_head *, const char *base, union sockaddr_u *client);
+void CIP_Text(const union sockaddr_u *, char *, size_t);
+
 /* ses_proxy.c: the PROXY header before the first request */
 int SES_ProxyRx(struct sess *, struct htc_pool *, enum sess_close *);
 void SES_ProxyTimeout(const struct sess *);
