@@ -169,6 +169,48 @@ ACC_Open(const struct conf *conf, char *err, size_t errlen)
 }
 
 /*--------------------------------------------------------------------
+ * The listening sockets, for an upgrade to hand over.  Main thread.
+ */
+
+unsigned
+ACC_Fds(int *fds, unsigned max)
+{
+	unsigned u;
+
+	for (u = 0; u < acc_n && u < max; u++)
+		fds[u] = acc_pfd[u].fd;
+	return (u);
+}
+
+/*--------------------------------------------------------------------
+ * Take listening sockets handed over by the process we replace, before
+ * the first ACC_Open: it keeps those whose address is configured (as on
+ * a reload) and closes the rest.  Main thread.
+ */
+
+void
+ACC_Inherit(const int *fds, unsigned n)
+{
+	socklen_t sl;
+	unsigned u;
+
+	AZ(acc_n);
+	for (u = 0; u < n && acc_n < ACC_MAXLISTEN; u++) {
+		memset(&acc_addr[acc_n], 0, sizeof acc_addr[acc_n]);
+		sl = sizeof acc_addr[acc_n];
+		if (getsockname(fds[u], (struct sockaddr *)&acc_addr[acc_n],
+		    &sl) != 0) {
+			(void)close(fds[u]);
+			continue;
+		}
+		(void)fcntl(fds[u], F_SETFL, O_NONBLOCK | O_RDWR);
+		acc_pfd[acc_n].fd = fds[u];
+		acc_pfd[acc_n].events = POLLIN;
+		acc_n++;
+	}
+}
+
+/*--------------------------------------------------------------------
  * Close every listener.
  */
 

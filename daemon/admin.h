@@ -24,4 +24,8 @@ int ADM_Start(const char *spec, char *err, size_t errlen);
  */
 void ADM_Stop(void);
 
+/* Upgrades: the listening socket (or -1), and adopting an inherited one. */
+int ADM_Fd(void);
+void ADM_Inherit(int fd);
+
 #endif /* FRONTD_ADMIN_H */

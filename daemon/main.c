@@ -34,6 +34,7 @@
 #include "conf.h"
 #include "daemon.h"
 #include "log.h"
+#include "upgrade.h"
 #include "version.h"
 
 /* What the command line asked for. */
@@ -311,6 +312,7 @@ main(int argc, char **argv)
 
 	if ((rv = main_args(argc, argv, &ma)) >= 0)
 		return (rv);
+	UPG_Init(argv);
 	log_init(1, ma.debug);
 	file = ma.file != NULL ? ma.file : main_conffile();
 	conf = CONF_Load(file, err, sizeof err);

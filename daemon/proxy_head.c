@@ -217,6 +217,8 @@ PXH_ComposeReq(struct txn *txn, const struct h1_head *h, const char *base)
 	pb.cap = txn->size / 3;
 	txn->trusted = CIP_Client(txn->conf, &txn->sp->peer, h, base,
 	    &txn->client) != 0;
+	if (__atomic_load_n(&g_closing, __ATOMIC_RELAXED))
+		txn->keep_client = 0;	/* stopping: the client goes elsewhere */
 	if (px_put(&pb, base + h->method_s.off, h->method_s.len))
 		return (-1);
 	px_lg_span(&txn->lg_method, &pb, h->method_s.len);
