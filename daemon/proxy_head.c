@@ -22,9 +22,12 @@
  * receive buffer can be reused before the request ends.
  */
 
+#include <sys/socket.h>
+
 #include <string.h>
 
 #include "frontd.h"
+#include "proxyproto.h"
 #include "alog.h"
 #include "conf.h"
 #include "proxy_priv.h"
@@ -203,6 +206,39 @@ px_put_forwarded(struct px_buf *pb, const struct txn *txn,
 }
 
 /*--------------------------------------------------------------------
+ * A PROXY header first, for a backend with send_proxy: the client (as
+ * the access log has it) and the address it reached.  Such connections
+ * carry one request and are never pooled (BE_Recycle): the spec forbids
+ * one connection to speak for several clients, and a pool keyed by
+ * client address would hold an idle connection per client for a rare
+ * second request.
+ */
+
+static int
+px_put_proxy(struct px_buf *pb, const struct txn *txn)
+{
+	unsigned v = BE_Conf(txn->bp)->send_proxy;
+	const union sockaddr_u *src = &txn->client;
+	union sockaddr_u dst;
+	socklen_t sl = sizeof dst;
+	size_t n;
+
+	if (v == 0)
+		return (0);
+	memset(&dst, 0, sizeof dst);
+	if (getsockname(txn->sp->fd, &dst.sa, &sl) != 0 ||
+	    dst.sa.sa_family != src->sa.sa_family) {
+		memset(&dst, 0, sizeof dst);	/* v4 client, v6 listener */
+		dst.sa.sa_family = src->sa.sa_family;
+	}
+	n = PP_Write(pb->p + pb->len, pb->cap - pb->len, v, &src->sa, &dst.sa);
+	if (n == 0)
+		return (-1);
+	pb->len += n;
+	return (0);
+}
+
+/*--------------------------------------------------------------------
  * Compose the request head for the backend into buf.  0, or -1 when it
  * does not fit.
  */
@@ -219,7 +255,8 @@ PXH_ComposeReq(struct txn *txn, const struct h1_head *h, const char *base)
 	    &txn->client) != 0;
 	if (__atomic_load_n(&g_closing, __ATOMIC_RELAXED))
 		txn->keep_client = 0;	/* stopping: the client goes elsewhere */
-	if (px_put(&pb, base + h->method_s.off, h->method_s.len))
+	if (px_put_proxy(&pb, txn) ||
+	    px_put(&pb, base + h->method_s.off, h->method_s.len))
 		return (-1);
 	px_lg_span(&txn->lg_method, &pb, h->method_s.len);
 	if (px_put(&pb, " ", 1) ||
