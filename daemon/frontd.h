@@ -79,8 +79,6 @@ struct sess {
 	unsigned		magic;
 #define SESS_MAGIC		0x53455353
 	int			fd;
-	unsigned		flags;
-#define SES_F_PROXY		0x1	/* a PROXY header is to come first */
 	struct waited		wp;
 	struct htc		htc;
 	struct conf		*conf;	/* the configuration it runs on */
@@ -92,6 +90,8 @@ struct sess {
 	tim_mono		t_ready; /* the current head was complete */
 	tim_mono		t_req;	/* first byte of the current head */
 	union sockaddr_u	peer;
+	unsigned		flags;	/* in what was padding */
+#define SES_F_PROXY		0x1	/* a PROXY header is to come first */
 };
 
 /*
