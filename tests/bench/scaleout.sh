@@ -80,11 +80,12 @@ backend "origin" {
 CONF
 "$FRONTD" -F -f "$tmp/f.conf" 2>"$tmp/frontd.err" &
 waitport $FPORT
-secs=$((N / 2 + 4))
+secs=$((N * 3 / 2 + 5))	# longer than the cycles take
 echo "== $N USR2 upgrades: wrk -t1 -c$C -d${secs}s"
 wrk -t1 -c"$C" -d"${secs}s" "http://127.0.0.1:$FPORT/small" > "$tmp/wrk1" &
 wpid=$!
 sleep 1
+t0=$(date +%s.%N)
 n=0
 while [ $n -lt "$N" ]; do
 	old=$(cat "$tmp/pid")
@@ -97,8 +98,10 @@ while [ $n -lt "$N" ]; do
 	n=$((n + 1))
 	sleep 0.3
 done
+t1=$(date +%s.%N)
 wait $wpid
 cat "$tmp/wrk1"
+echo "the $N upgrades took $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s, all under wrk"
 echo "upgrades done: $(grep -c 'is listening; draining' "$tmp/frontd.err")," \
     "failed: $(grep -c 'still serving' "$tmp/frontd.err")"
 kill "$(cat "$tmp/pid")"
@@ -143,10 +146,12 @@ CFG
 haproxy -db -f "$tmp/haproxy.cfg" > "$tmp/haproxy.out" 2>&1 &
 pids="$pids $!"
 waitport $HPORT
+secs=$((N * 3 + 5))	# a fail-over takes up to about 2.5 s
 echo "== $N fail-overs behind HAProxy: wrk -t1 -c$C -d${secs}s"
 wrk -t1 -c"$C" -d"${secs}s" "http://127.0.0.1:$HPORT/small" > "$tmp/wrk2" &
 wpid=$!
 sleep 1
+t0=$(date +%s.%N)
 n=0
 while [ $n -lt "$N" ]; do
 	if [ $((n % 2)) = 0 ]; then p=$P1; else p=$P2; fi
@@ -155,6 +160,8 @@ while [ $n -lt "$N" ]; do
 	n=$((n + 1))
 	sleep 0.3
 done
+t1=$(date +%s.%N)
 wait $wpid
 cat "$tmp/wrk2"
+echo "the $N fail-overs took $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s, all under wrk"
 kill $ipid_18285 $ipid_18286
