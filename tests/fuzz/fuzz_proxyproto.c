@@ -11,10 +11,8 @@
  * complete header is written again with PP_Write and must read back
  * with the same source address.
  *
- *   clang-14 -g -O1 -fsanitize=fuzzer,address,undefined -Ilib \
- *       tests/fuzz/fuzz_proxyproto.c lib/proxyproto.c lib/vas.c \
- *       -o build/fuzz_proxyproto
- *   build/fuzz_proxyproto -max_total_time=60 tests/fuzz/corpus/proxyproto
+ * make check replays the seeds in tests/fuzz/corpus/proxyproto; make fuzz
+ * runs it under libFuzzer.
  */
 
 #include <sys/socket.h>
