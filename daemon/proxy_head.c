@@ -253,8 +253,6 @@ PXH_ComposeReq(struct txn *txn, const struct h1_head *h, const char *base)
 	pb.cap = txn->size / 3;
 	txn->trusted = CIP_Client(txn->conf, &txn->sp->peer, h, base,
 	    &txn->client) != 0;
-	if (__atomic_load_n(&g_closing, __ATOMIC_RELAXED))
-		txn->keep_client = 0;	/* stopping: the client goes elsewhere */
 	if (px_put_proxy(&pb, txn) ||
 	    px_put(&pb, base + h->method_s.off, h->method_s.len))
 		return (-1);
@@ -298,6 +296,8 @@ PXH_ComposeResp(struct txn *txn, const struct h1_head *h, const char *base)
 	pb.p = txn->buf + txn->size / 3;
 	pb.len = 0;
 	pb.cap = txn->size / 3;
+	if (__atomic_load_n(&g_closing, __ATOMIC_RELAXED))
+		txn->keep_client = 0;	/* stopping: the client goes elsewhere */
 	is101 = h->status == 101;
 	assert(h->status >= 100 && h->status <= 999);
 	memcpy(line, "HTTP/1.1 ", 9);
