@@ -8,6 +8,7 @@
 #   make bench-peers      HAProxy, nginx and frontd side by side; report in
 #                         tests/bench/results/ (ROUNDS, DURATION, IDLE)
 #   make bench-waiter     the waiter alone over socketpairs
+#   make fuzz             the libFuzzer harnesses, FUZZ_TIME=60 s each
 #   make run              frontd on conf/frontd.conf before a demo origin
 #   make portcheck        compile what an illumos build compiles against the
 #                         illumos event-port declarations; no Linux-only names
@@ -47,8 +48,12 @@ SANFLAGS	= -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 		  -fno-omit-frame-pointer
 else ifeq ($(SANITIZE),thread)
 SANFLAGS	= -fsanitize=thread -fno-omit-frame-pointer
+else ifeq ($(SANITIZE),fuzzer)
+CC		= clang-14
+SANFLAGS	= -fsanitize=fuzzer-no-link,address,undefined \
+		  -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 else
-$(error SANITIZE must be address or thread)
+$(error SANITIZE must be address, thread or fuzzer)
 endif
 endif
 
@@ -156,11 +161,14 @@ DAEMON_SRC	= $(sort $(wildcard daemon/*.c))
 DAEMON_OBJ	= $(patsubst daemon/%.c,$(B)/daemon/%.o,$(DAEMON_SRC))
 UNIT_SRC	= $(sort $(wildcard tests/unit/t_*.c))
 UNIT_BIN	= $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+FUZZ_SRC	= $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_NAMES	= $(patsubst tests/fuzz/fuzz_%.c,%,$(FUZZ_SRC))
+REPLAY_BIN	= $(patsubst %,$(B)/tests/t_fuzz_%,$(FUZZ_NAMES))
 BENCH_SRC	= $(sort $(wildcard tests/bench/*.c))
 BENCH_BIN	= $(patsubst tests/bench/%.c,$(B)/tests/%,$(BENCH_SRC))
 
 .PHONY: all deps deps-run deps-check deps-bench check unit integ bench \
-	bench-peers bench-waiter run install clean portcheck
+	bench-peers bench-waiter run install clean portcheck fuzz fuzz-run
 all: $(B)/frontd
 
 #--------------------------------------------------------------------
@@ -238,6 +246,46 @@ PORTCHECK_FLAGS	= -std=c11 -D_GNU_SOURCE -D__EXTENSIONS__ -U__linux__ \
 		  -DFRONTD_PORT_NATIVE_CHECK -Itests/illumos -Ilib -Idaemon \
 		  -Itests/unit $(LLHTTP_CFLAGS) $(CONFUSE_CFLAGS)
 
+# Fuzz harnesses (tests/fuzz/): for make check, each replays its
+# committed corpus with the build's own compiler and sanitizers; make
+# fuzz runs them under libFuzzer (clang-14), FUZZ_TIME seconds each.
+FUZZ_DAEMON_OBJ	= $(filter-out $(B)/daemon/main.o,$(DAEMON_OBJ)) \
+		  $(B)/gen/conf_default.o
+FUZZ_TIME	?= 60
+
+$(B)/tests/t_fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c \
+    $(wildcard tests/fuzz/*.h) $(FUZZ_DAEMON_OBJ) $(B)/libfrontd.a \
+    $(LLHTTP_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Idaemon -Itests/fuzz -DFUZZ_NAME='"$*"' \
+	    -DFUZZ_CORPUS='"$(CURDIR)/tests/fuzz/corpus/$*"' -o $@ \
+	    tests/fuzz/fuzz_$*.c tests/fuzz/replay.c $(FUZZ_DAEMON_OBJ) \
+	    $(B)/libfrontd.a $(LLHTTP_LIBS) $(CONFUSE_LIBS) $(LDFLAGS_ALL)
+
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) \
+    $(FUZZ_DAEMON_OBJ) $(B)/libfrontd.a $(LLHTTP_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer -Idaemon -Itests/fuzz -o $@ $< \
+	    $(FUZZ_DAEMON_OBJ) $(B)/libfrontd.a $(LLHTTP_LIBS) \
+	    $(CONFUSE_LIBS) $(LDFLAGS_ALL)
+
+fuzz:
+	@dpkg-query -W -f='$${Status}' libfuzzer-14-dev 2>/dev/null | \
+	    grep -q 'ok installed' || { [ "$$(id -u)" = 0 ] && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    clang-14 libfuzzer-14-dev; }
+	@$(MAKE) --no-print-directory SANITIZE=fuzzer fuzz-run
+
+fuzz-run: $(patsubst %,$(B)/fuzz/fuzz_%,$(FUZZ_NAMES))
+	@for n in $(FUZZ_NAMES); do \
+	    mkdir -p $(B)/fuzz/corpus/$$n; \
+	    echo "fuzz_$$n: $(FUZZ_TIME) s"; \
+	    $(B)/fuzz/fuzz_$$n -max_total_time=$(FUZZ_TIME) -max_len=16400 \
+		-print_final_stats=1 $(B)/fuzz/corpus/$$n \
+		tests/fuzz/corpus/$$n 2>&1 | grep -E 'stat::|ERROR|SUMMARY|Done' \
+		|| exit 1; \
+	done
+
 portcheck:
 	@for f in $(PORTCHECK_SRC); do \
 	    $(CC) $(PORTCHECK_FLAGS) $(WARN) -Werror -fsyntax-only $$f || \
@@ -249,10 +297,10 @@ portcheck:
 
 #--------------------------------------------------------------------
 
-check: deps-check all $(UNIT_BIN) $(BENCH_BIN) portcheck
+check: deps-check all $(UNIT_BIN) $(REPLAY_BIN) $(BENCH_BIN) portcheck
 	@B=$(B) SANITIZE=$(SANITIZE) sh tests/run.sh
 
-unit: all $(UNIT_BIN)
+unit: all $(UNIT_BIN) $(REPLAY_BIN)
 	@B=$(B) SANITIZE=$(SANITIZE) ONLY=unit sh tests/run.sh
 
 integ: deps-check all
@@ -271,6 +319,6 @@ run: deps-run all
 	@B=$(B) sh conf/demo.sh
 
 clean:
-	rm -rf build build-address build-thread
+	rm -rf build build-address build-thread build-fuzzer
 
 -include smf/install.mk

@@ -37,6 +37,7 @@
 
 #define ACC_MAXLISTEN	64
 #define ACC_PAUSE	0.1		/* after EMFILE/ENFILE */
+#define ACC_FDLOG	10.		/* seconds between two warnings */
 #define ACC_EVICT	16		/* idle sessions shed at a time */
 #define ACC_SLACK	64		/* over max_connections while they go */
 
@@ -166,6 +167,35 @@ ACC_Close(void)
 }
 
 /*--------------------------------------------------------------------
+ * Out of descriptors: say so at most once every ACC_FDLOG seconds (it
+ * may happen ten times a second for a while), with how often it
+ * happened since; accept_fdlimit counts every time.  Accept threads.
+ */
+
+static void
+acc_fdlimit_log(int e)
+{
+	static tim_mono last;		/* under acc_loglock */
+	static unsigned since;
+	static pthread_mutex_t acc_loglock = PTHREAD_MUTEX_INITIALIZER;
+	tim_mono now = TIM_mono();
+	unsigned n;
+
+	AZ(pthread_mutex_lock(&acc_loglock));
+	since++;
+	if (last != 0. && now - last < ACC_FDLOG) {
+		AZ(pthread_mutex_unlock(&acc_loglock));
+		return;
+	}
+	n = since;
+	since = 0;
+	last = now;
+	AZ(pthread_mutex_unlock(&acc_loglock));
+	log_warnx("accept: %s: paused %u time(s) for want of descriptors "
+	    "(said at most every %.0f s)", strerror(e), n, ACC_FDLOG);
+}
+
+/*--------------------------------------------------------------------
  * Take one connection from a listener and hand it on.  0 when the
  * listener has no more for now.
  */
@@ -187,7 +217,7 @@ acc_one(int lfd)
 		if (errno == EMFILE || errno == ENFILE) {
 			CNT_INC(&g_counters, accept_fdlimit);
 			SES_Evict(ACC_EVICT);
-			log_warn("acc_one: accept");
+			acc_fdlimit_log(errno);
 			TIM_sleep(ACC_PAUSE);
 		}
 		return (0);
@@ -200,6 +230,7 @@ acc_one(int lfd)
 		SES_Evict(ACC_EVICT);	/* the oldest idle make room */
 	if (n >= conf->max_connections + ACC_SLACK) {
 		CNT_INC(&g_counters, sess_refused);
+		CNT_INC(&g_counters, resp_5xx);
 		(void)send(fd, busy, sizeof busy - 1, MSG_NOSIGNAL);
 		(void)close(fd);
 		CONF_Rel(&conf);

@@ -19,9 +19,8 @@
 int ADM_Start(const char *spec, char *err, size_t errlen);
 
 /*
- * Main thread: stop the admin thread and close its socket; a request in
- * progress is finished first (at most its timeout).  A no-op when not
- * running.
+ * Main thread: stop the admin thread and close its socket and the
+ * connections it still has.  A no-op when not running.
  */
 void ADM_Stop(void);
 

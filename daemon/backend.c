@@ -354,6 +354,7 @@ be_connect(struct bpool *bp, int *connecting)
 		return (NULL);
 	}
 	bc->fd = fd;
+	bc->ka = -1;
 	bc->pool = bp;
 	WAIT_INIT(&bc->wp, fd, NULL, NULL);
 	HTC_Init(&bc->htc);
@@ -407,6 +408,26 @@ BE_Close(struct bconn **bcp)
 }
 
 /*--------------------------------------------------------------------
+ * How long an idle connection may wait in the pool: idle_timeout, or
+ * less when the server said it closes sooner ("Keep-Alive: timeout=N"),
+ * with a margin (a quarter of N, at most 1 s) so that a request is never
+ * sent on a connection the server is closing -- the commonest cause of a
+ * 502 on a POST, which cannot be retried.
+ */
+
+static tim_dur
+be_idle_time(const struct bconn *bc)
+{
+	tim_dur t = bc->pool->be->idle_timeout, ka;
+
+	if (bc->ka < 0)
+		return (t);
+	ka = bc->ka;
+	ka -= ka / 4. < 1. ? ka / 4. : 1.;
+	return (ka < t ? ka : t);
+}
+
+/*--------------------------------------------------------------------
  * Give a connection whose response was read completely back to its
  * pool, to wait in the worker's loop until reused, closed by the
  * backend, or idle too long.
@@ -417,6 +438,7 @@ BE_Recycle(struct bconn **bcp)
 {
 	struct bconn *bc;
 	struct bpool *bp;
+	tim_dur idle;
 
 	TAKE_OBJ_NOTNULL(bc, bcp, BCONN_MAGIC);
 	assert(bc->wp.w == NULL);
@@ -429,10 +451,15 @@ BE_Recycle(struct bconn **bcp)
 		be_free(bc);
 		return;
 	}
+	idle = be_idle_time(bc);
+	if (idle <= 0.) {
+		be_free(bc);		/* the server closes it at once */
+		return;
+	}
 	bc->wp.func = be_idle_cb;
 	bc->wp.priv = bc;
 	bc->wp.events = POLLIN;
-	bc->wp.he.key = WAIT_Now(WRK_Waiter(bp->wrk)) + bp->be->idle_timeout;
+	bc->wp.he.key = WAIT_Now(WRK_Waiter(bp->wrk)) + idle;
 	if (WAIT_Again(WRK_Waiter(bp->wrk), &bc->wp) != 0) {
 		be_free(bc);
 		return;

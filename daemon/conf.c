@@ -82,6 +82,8 @@ extern const char CONF_default[];	/* conf/frontd.conf, generated */
 	X(queue_len,		COUNT,	1024,		0,	1000000) \
 	X(max_connections,	COUNT,	10000,		1,	10000000) \
 	X(max_body_size,	SIZE,	0,		0,	1024 * GB) \
+	X(request_buffer,	SIZE,	64 * KB,	0,	16 * MB) \
+	X(timeout_body,		DUR,	30 * SEC,	1,	DAY)	\
 	X(head_max,		SIZE,	16 * KB,	1 * KB,	1 * MB)	\
 	X(field_max,		SIZE,	8 * KB,		64,	1 * MB)	\
 	X(nfield_max,		COUNT,	100,		1,	H1_MAXFIELDS) \
@@ -610,6 +612,8 @@ conf_build_rest(cfg_t *cfg, struct conf *c)
 	c->queue_len = (unsigned)cfg_getint(cfg, "queue_len");
 	c->max_connections = (unsigned)cfg_getint(cfg, "max_connections");
 	c->max_body_size = (uint64_t)cfg_getint(cfg, "max_body_size");
+	c->request_buffer = (size_t)cfg_getint(cfg, "request_buffer");
+	c->timeout_body = conf_dur(cfg, "timeout_body");
 	c->pidfile = conf_strdup(cfg_getstr(cfg, "pidfile"));
 	c->user = conf_strdup(cfg_getstr(cfg, "user"));
 	c->group = conf_strdup(cfg_getstr(cfg, "group"));

@@ -62,6 +62,8 @@ struct conf {
 	unsigned		queue_len;	/* requests waiting for a worker: 1024 */
 	unsigned		max_connections; /* client sessions: 10000 */
 	uint64_t		max_body_size;	/* 0: no limit */
+	size_t			request_buffer;	/* bodies read whole first: 64k */
+	tim_dur			timeout_body;	/* ... within this: 30s */
 	struct htc_limits	limits;		/* head_max 16k, field_max 8k,
 						   nfield_max 100, target_max 8k */
 

@@ -156,6 +156,8 @@ struct bconn {
 	struct bconn		*prev;
 	unsigned		reused:1;
 	unsigned		idle:1;
+	int			ka;	/* Keep-Alive: timeout= of the last
+					   response, or -1 */
 };
 
 /* The pool of backend number idx of conf, on this worker. */

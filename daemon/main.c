@@ -184,6 +184,8 @@ main_dump(const struct conf *c)
 	    "max_connections = %u\n", c->workers, c->worker_sessions,
 	    c->queue_len, c->max_connections);
 	main_psize("max_body_size", c->max_body_size);
+	main_psize("request_buffer", c->request_buffer);
+	main_pdur("", "timeout_body", c->timeout_body);
 	main_psize("head_max", c->limits.head_max);
 	main_psize("field_max", c->limits.field_max);
 	(void)printf("nfield_max = %u\n", c->limits.nfield_max);

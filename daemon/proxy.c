@@ -6,19 +6,27 @@
  * driven by the worker's event loop.
  *
  *   PX_Start --> CONNECT --> REQ_SEND --> REQ_BODY --> RESP_HEAD
- *                   ^                                    |  ^  |
- *                   +---- retry: stale pooled conn ------+  |  +--> TUNNEL
+ *                   ^                         |          |  ^  |
+ *                   |     early answer -------+--------->+  |  +--> TUNNEL
+ *                   +---- retry: stale pooled conn ------+  |
  *                                                   1xx ----+  |
  *                                                              v
- *                                                          RESP_BODY --> done
+ *              done <-- DISCARD (small rest of body) <-- RESP_BODY --> done
+ *                       LINGER  (closing, body unread) <------+
  *
  * Each state does what the sockets allow without blocking and, when one
- * would block, arms exactly the fd it waits for, with the deadline that
- * phase has: connect_timeout, first_byte_timeout, between_bytes_timeout
- * on the backend side, timeout_client when the client stalls an upload
- * or stops reading.  Bodies stream in both directions through the
- * connections' own receive buffers, never buffered whole, with
- * back-pressure: while one side cannot take more, the other is not read.
+ * would block, says what it waits for on both fds (px_arm), with the
+ * deadline that phase has: connect_timeout, first_byte_timeout,
+ * between_bytes_timeout on the backend side, timeout_client when the
+ * client stalls an upload or takes no bytes of a response.  Bodies
+ * stream in both directions through the connections' own receive
+ * buffers, never buffered whole, with back-pressure: while one side
+ * cannot take more, the other is not read.  While the request body
+ * streams the backend is watched as well, as it may answer early (RFC
+ * 9112 section 9.3); that answer goes to the client at once, and the
+ * rest of the body is dropped (up to PX_DISCARD_MAX, the connection
+ * stays) or the connection closes lingering.  Every way out goes
+ * through px_end, which leaves nothing armed.
  *
  * The request goes to the backend as HTTP/1.1 with its head rewritten:
  * hop-by-hop fields dropped (Connection and what it names, Keep-Alive,
@@ -37,9 +45,13 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
+#if defined(__linux__)
+#include <linux/sockios.h>		/* SIOCOUTQ */
+#endif
 
 #include "frontd.h"
 #include "conf.h"
@@ -102,6 +114,8 @@ PX_Free(struct txn **txnp)
 	struct txn *txn;
 
 	TAKE_OBJ_NOTNULL(txn, txnp, TXN_MAGIC);
+	free(txn->rb);
+	txn->rb = NULL;
 	fl = PX_FREE(txn->wrk);
 	if (fl->n >= 16) {
 		FREE_OBJ(txn);
@@ -130,92 +144,43 @@ PX_WorkerFini(struct worker *wrk)
 }
 
 /*--------------------------------------------------------------------
- * Find how much of what is buffered is body, ready to forward.  For
- * de-chunking, 'data' receives the payload runs.  -1 on a framing error.
+ * Find how much more of what a connection has buffered is body (h1b.c).
  */
 
-static void
-px_count_data(void *priv, const char *p, size_t n)
-{
-	struct px_body *b = priv;
-
-	(void)p;
-	b->payload += n;
-}
-
 static int
-px_body_scan(struct px_body *b, const struct htc *htc, h1_data_f *data,
+px_body_scan(struct h1_body *b, const struct htc *htc, h1_data_f *data,
     void *priv, size_t max)
 {
-	size_t avail, n;
-	ssize_t c;
-	int done = 0;
 
-	avail = HTC_Avail(htc);
-	assert(avail >= b->ready);
-	n = avail - b->ready;
-	if (n > max)
-		n = max;
-	if (n == 0 || b->done)
-		return (0);
-	switch (b->kind) {
-	case BODY_CL:
-		if (n > b->left)
-			n = (size_t)b->left;
-		b->ready += n;
-		b->left -= n;
-		if (b->left == 0)
-			b->done = 1;
-		return (0);
-	case BODY_CHUNKED:
-		if (data == NULL) {
-			data = px_count_data;
-			priv = b;
-		}
-		c = H1_Chunked(&b->ck, HTC_Ptr(htc) + b->ready, n, data, priv,
-		    &done);
-		if (c < 0)
-			return (-1);
-		b->ready += (size_t)c;
-		if (done)
-			b->done = 1;
-		return (0);
-	case BODY_EOF:
-		b->ready += n;
-		return (0);
-	default:
-		WRONG("body kind");
-	}
+	return (H1B_Scan(b, HTC_Ptr(htc), HTC_Avail(htc), data, priv, max));
+}
+
+/*
+ * Is the rest of a request body small enough to read and drop after an
+ * early response?  A chunked one is, as far as PX_DISCARD_MAX goes.
+ */
+static int
+px_discardable(const struct h1_body *b)
+{
+
+	if (b->kind == H1B_CL)
+		return (b->left + b->ready <= PX_DISCARD_MAX);
+	return (b->kind == H1B_CHUNKED);
 }
 
 /*--------------------------------------------------------------------
- * Set up a body: its kind and length.
+ * Forget what is left to write (the output turns round: an early answer
+ * overtakes the request body it was sending).
  */
 
 static void
-px_body_init(struct px_body *b, enum px_bodyk kind, int64_t cl)
+px_out_clear(struct px_out *o)
 {
+	int i;
 
-	memset(b, 0, sizeof *b);
-	b->kind = kind;
-	switch (kind) {
-	case BODY_NONE:
-		b->done = 1;
-		break;
-	case BODY_CL:
-		b->left = (uint64_t)cl;
-		if (cl == 0)
-			b->done = 1;
-		break;
-	case BODY_CHUNKED:
-		H1_ChunkedInit(&b->ck);
-		break;
-	default:
-		break;
-	}
+	for (i = 0; i < 4; i++)
+		o->v[i].iov_len = 0;
 }
-
-#define PX_BODY_OVER(b)	((b)->done && (b)->ready == 0)
 
 /*--------------------------------------------------------------------
  * Is anything left to write?
@@ -236,7 +201,7 @@ px_out_pending(const struct px_out *o)
  */
 
 static int
-px_out_write(struct px_out *o, int fd, struct htc *htc, struct px_body *b,
+px_out_write(struct px_out *o, int fd, struct htc *htc, struct h1_body *b,
     struct htc_pool *hp)
 {
 	struct iovec iov[4];
@@ -274,7 +239,7 @@ px_out_write(struct px_out *o, int fd, struct htc *htc, struct px_body *b,
 			if (i == OUT_BODY) {
 				HTC_Consume(htc, hp, n);
 				if (b != NULL)
-					b->ready -= n;
+					H1B_Took(b, n);
 			} else
 				o->v[i].iov_base = (char *)o->v[i].iov_base + n;
 		}
@@ -283,7 +248,12 @@ px_out_write(struct px_out *o, int fd, struct htc *htc, struct px_body *b,
 }
 
 /*--------------------------------------------------------------------
- * Arm one of the transaction's fds; the callback will call px_step.
+ * Waiting.  Between two steps a transaction has exactly the waits its
+ * state asks for armed in the worker's loop, and nothing else: each wait
+ * point names what it wants of both fds (px_arm), whatever an earlier
+ * state left armed is taken back or re-keyed, and a transaction ends
+ * (px_end) with neither fd armed.  A session or backend connection that
+ * leaves a transaction is therefore never still held by the loop.
  */
 
 enum px_ret {
@@ -293,23 +263,44 @@ enum px_ret {
 };
 
 static enum px_ret px_abort(struct txn *, unsigned status, enum sess_close);
+static enum px_ret px_end(struct txn *, enum sess_close);
 
-static enum px_ret
-px_wait(struct txn *txn, struct waited *wp, short events, tim_mono deadline)
+/*
+ * Make one waited wait for 'events' (0: not at all) until 'deadline'.
+ * An armed one that waits for the same events only moves its deadline,
+ * so the hot path costs no system call.  0, or -1 (not armed).
+ */
+static int
+px_arm1(struct waiter *w, struct waited *wp, short events, tim_mono deadline)
 {
-	struct waiter *w = WRK_Waiter(txn->wrk);
 
 	if (wp->w != NULL) {
-		/* still armed here (a pooled backend connection) */
-		if (wp->events == events) {
+		if (events != 0 && wp->events == events) {
 			WAIT_Rekey(w, wp, deadline);
-			return (PX_WAIT);
+			return (0);
 		}
 		WAIT_Cancel(w, wp);
 	}
+	if (events == 0)
+		return (0);
 	wp->events = events;
 	wp->he.key = deadline;
-	if (WAIT_Again(w, wp) != 0)
+	return (WAIT_Again(w, wp));
+}
+
+/*
+ * Wait for the client (cev until cdl) and the backend (bev until bdl);
+ * at least one of them.
+ */
+static enum px_ret
+px_arm(struct txn *txn, short cev, tim_mono cdl, short bev, tim_mono bdl)
+{
+	struct waiter *w = WRK_Waiter(txn->wrk);
+
+	assert(cev != 0 || bev != 0);
+	assert(bev == 0 || txn->bc != NULL);
+	if (px_arm1(w, &txn->sp->wp, cev, cdl) != 0 ||
+	    (txn->bc != NULL && px_arm1(w, &txn->bc->wp, bev, bdl) != 0))
 		return (px_abort(txn, 503, SC_OVERLOAD));
 	return (PX_WAIT);
 }
@@ -327,6 +318,75 @@ px_unarm(struct txn *txn)
 		WAIT_Cancel(w, &txn->sp->wp);
 	if (txn->bc != NULL && txn->bc->wp.w != NULL)
 		WAIT_Cancel(w, &txn->bc->wp);
+	AZ(txn->sp->wp.w);
+}
+
+/*--------------------------------------------------------------------
+ * Slow readers.  timeout_client is for a client that takes nothing: one
+ * that reads slowly may leave the send buffer full (megabytes on a fast
+ * link) for longer than that while it keeps reading.  So a client write
+ * that would block is checked PX_OUT_STEPS times per timeout_client, and
+ * the bytes still queued in the socket (SIOCOUTQ) tell whether the
+ * client took any since the last check; only a client that took nothing
+ * for timeout_client is cut.  Where the queue cannot be read (no
+ * SIOCOUTQ, as on illumos), the deadline runs from the last time the
+ * socket was writable.
+ */
+
+static int
+px_outq(int fd)
+{
+#if defined(SIOCOUTQ)
+	int n;
+
+	if (ioctl(fd, SIOCOUTQ, &n) == 0)
+		return (n);
+#else
+	(void)fd;
+#endif
+	return (-1);
+}
+
+static tim_mono
+px_out_deadline(const struct txn *txn, tim_mono now)
+{
+	tim_mono end = txn->t_prog + txn->conf->timeout_client;
+	tim_mono step = now + txn->conf->timeout_client / PX_OUT_STEPS;
+
+	if (txn->outq < 0 || step > end)
+		return (end);
+	return (step);
+}
+
+/* The client write would block: wait until it can go on. */
+static enum px_ret
+px_wait_client_out(struct txn *txn, tim_mono now)
+{
+
+	txn->t_prog = now;
+	txn->outq = px_outq(txn->sp->fd);
+	return (px_arm(txn, POLLOUT, px_out_deadline(txn, now), 0, 0.));
+}
+
+/* A check of a blocked client write is due: 1 if it may wait on. */
+static int
+px_out_progress(struct txn *txn, tim_mono now)
+{
+	struct sess *sp = txn->sp;
+	int q;
+
+	if (!(sp->wp.events & POLLOUT) || txn->outq < 0)
+		return (0);
+	q = px_outq(sp->fd);
+	if (q >= 0 && q < txn->outq) {
+		txn->t_prog = now;
+		CNT_INC1(WRK_Counters(txn->wrk), slow_reader_kept);
+	}
+	txn->outq = q;
+	if (q < 0 || now >= txn->t_prog + txn->conf->timeout_client * 0.999)
+		return (0);
+	sp->wp.he.key = px_out_deadline(txn, now);
+	return (WAIT_Again(WRK_Waiter(txn->wrk), &sp->wp) == 0);
 }
 
 /*--------------------------------------------------------------------
@@ -351,61 +411,189 @@ px_count(struct txn *txn, unsigned status)
 }
 
 /*--------------------------------------------------------------------
+ * The one way out: neither fd armed, the backend connection gone back
+ * to its pool or closed, the session kept (SC_NULL: serve what is
+ * pipelined, else linger) or closed.
+ */
+
+static enum px_ret
+px_end(struct txn *txn, enum sess_close sc)
+{
+	struct sess *sp = txn->sp;
+	struct worker *wrk = txn->wrk;
+
+	px_unarm(txn);
+	if (txn->bc != NULL)
+		BE_Close(&txn->bc);
+	AZ(sp->wp.w);
+	assert(sp->txn == txn);
+	sp->txn = NULL;
+	PX_Free(&txn);
+	if (sc == SC_NULL)
+		WRK_Done(wrk, sp);
+	else
+		WRK_Release(wrk, &sp, sc);
+	return (PX_END);
+}
+
+/*--------------------------------------------------------------------
+ * Lingering close.  A connection closed while the client may still be
+ * sending a body must not be closed with bytes unread: the kernel would
+ * answer them with a reset, and a reset can destroy the response before
+ * the client reads it.  So: no more writes (FIN), then read and drop
+ * until the client closes, for at most PX_LINGER_TIME in all and
+ * PX_LINGER_QUIET without a byte (nginx's lingering_time/_timeout).
+ */
+
+static enum px_ret
+px_linger(struct txn *txn, tim_mono now)
+{
+	static _Thread_local char sink[16384];
+	struct sess *sp = txn->sp;
+	tim_mono dl;
+	ssize_t r;
+	int i;
+
+	assert(txn->state == PX_LINGER);
+	AZ(txn->bc);
+	for (i = 0; i < 64; i++) {
+		r = read(sp->fd, sink, sizeof sink);
+		if (r > 0)
+			continue;
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		return (px_end(txn, txn->lsc));
+	}
+	if (now >= txn->t_end)
+		return (px_end(txn, txn->lsc));
+	dl = now + PX_LINGER_QUIET;
+	if (dl > txn->t_end)
+		dl = txn->t_end;
+	if (px_arm1(WRK_Waiter(txn->wrk), &sp->wp, POLLIN, dl) != 0)
+		return (px_end(txn, txn->lsc));
+	return (PX_WAIT);
+}
+
+static enum px_ret
+px_linger_start(struct txn *txn, enum sess_close sc, tim_mono now)
+{
+
+	px_unarm(txn);
+	if (txn->bc != NULL)
+		BE_Close(&txn->bc);
+	HTC_Consume(&txn->sp->htc, WRK_HtcPool(txn->wrk),
+	    HTC_Avail(&txn->sp->htc));
+	(void)shutdown(txn->sp->fd, SHUT_WR);
+	CNT_INC1(WRK_Counters(txn->wrk), sess_lingered);
+	txn->state = PX_LINGER;
+	txn->lsc = sc;
+	txn->t_end = now + PX_LINGER_TIME;
+	return (px_linger(txn, now));
+}
+
+/*
+ * Is the client perhaps still sending a body we will not read?  Not if it
+ * is the client that failed (closed, reset, silent).
+ */
+static int
+px_may_linger(const struct txn *txn, enum sess_close sc)
+{
+
+	if (H1B_OVER(&txn->req))
+		return (0);
+	return (sc == SC_BAD_REQ || sc == SC_BACKEND || sc == SC_RESP_CLOSE);
+}
+
+/*--------------------------------------------------------------------
  * End a transaction that went wrong: answer 'status' if nothing of a
  * response went out yet (0: no answer), close the backend connection and
- * the client session.
+ * the client session (lingering, if the client may still be sending).
  */
 
 static enum px_ret
 px_abort(struct txn *txn, unsigned status, enum sess_close sc)
 {
 	struct sess *sp = txn->sp;
-	struct worker *wrk = txn->wrk;
 
 	px_unarm(txn);
 	if (status != 0 && !txn->resp_sent) {
 		txn->bytes = SES_Error(sp, status);
 		px_count(txn, status);
 		PXH_Log(txn, status, sc);
+		if (px_may_linger(txn, sc))
+			return (px_linger_start(txn, sc,
+			    WAIT_Now(WRK_Waiter(txn->wrk))));
 	} else
 		PXH_Log(txn, txn->status, sc);
-	if (txn->bc != NULL)
-		BE_Close(&txn->bc);
-	sp->txn = NULL;
-	PX_Free(&txn);
-	WRK_Release(wrk, &sp, sc);
-	return (PX_END);
+	return (px_end(txn, sc));
 }
 
 /*--------------------------------------------------------------------
  * A response is complete: pool the backend connection if it is clean,
- * then keep the client (pipelined requests, linger) or close it.
+ * then keep the client (pipelined requests, linger) or close it.  After
+ * an early response the rest of the request body is dropped first
+ * (PX_DISCARD), or the connection closes lingering.
  */
 
 static enum px_ret
-px_finish(struct txn *txn)
+px_finish(struct txn *txn, tim_mono now)
 {
-	struct sess *sp = txn->sp;
-	struct worker *wrk = txn->wrk;
 	int keep = txn->keep_client;
 
 	px_count(txn, txn->status);
-	PXH_Log(txn, txn->status, keep && PX_BODY_OVER(&txn->req) ? SC_NULL :
-	    SC_RESP_CLOSE);
-	if (txn->bc_keep && PX_BODY_OVER(&txn->req) &&
-	    PX_BODY_OVER(&txn->resp))
+	PXH_Log(txn, txn->status, keep ? SC_NULL : SC_RESP_CLOSE);
+	px_unarm(txn);
+	if (txn->bc_keep && H1B_OVER(&txn->req) &&
+	    H1B_OVER(&txn->resp))
 		BE_Recycle(&txn->bc);
 	else
 		BE_Close(&txn->bc);
-	if (!PX_BODY_OVER(&txn->req))
-		keep = 0;		/* the rest of the body was not read */
-	sp->txn = NULL;
-	PX_Free(&txn);
-	if (keep)
-		WRK_Done(wrk, sp);
-	else
-		WRK_Release(wrk, &sp, SC_RESP_CLOSE);
-	return (PX_END);
+	if (!H1B_OVER(&txn->req)) {
+		if (!keep)
+			return (px_linger_start(txn, SC_RESP_CLOSE, now));
+		txn->state = PX_DISCARD;
+		txn->t_end = now + txn->conf->timeout_client;
+		return (PX_CONT);
+	}
+	return (px_end(txn, keep ? SC_NULL : SC_RESP_CLOSE));
+}
+
+/*--------------------------------------------------------------------
+ * DISCARD: read and drop the rest of a request body the backend did not
+ * want, at most PX_DISCARD_MAX bytes and timeout_client in all; then the
+ * connection serves what follows, as after any response.
+ */
+
+static enum px_ret
+px_discard(struct txn *txn, tim_mono now)
+{
+	struct sess *sp = txn->sp;
+	struct htc_pool *hp = WRK_HtcPool(txn->wrk);
+	ssize_t r;
+
+	AZ(txn->bc);
+	for (;;) {
+		HTC_Consume(&sp->htc, hp, txn->req.ready);
+		txn->dropped += txn->req.ready;
+		H1B_Took(&txn->req, txn->req.ready);
+		if (txn->req.done)
+			return (px_end(txn, SC_NULL));
+		if (txn->dropped > PX_DISCARD_MAX)
+			return (px_linger_start(txn, SC_RESP_CLOSE, now));
+		if (px_body_scan(&txn->req, &sp->htc, NULL, NULL,
+		    SIZE_MAX) != 0)
+			return (px_end(txn, SC_BAD_REQ));
+		if (txn->req.ready > 0 || txn->req.done)
+			continue;
+		r = HTC_Fill(&sp->htc, hp, sp->fd);
+		if (r > 0)
+			continue;
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return (px_arm(txn, POLLIN, txn->t_end, 0, 0.));
+		return (px_end(txn, r == 0 ? SC_REM_CLOSE : SC_RX_ERROR));
+	}
 }
 
 /*--------------------------------------------------------------------
@@ -429,6 +617,8 @@ px_connect(struct txn *txn, int fresh, tim_mono now)
 		WAIT_Rekey(WRK_Waiter(txn->wrk), &txn->bc->wp, 0.);
 	txn->out.v[OUT_HEAD].iov_base = txn->buf;
 	txn->out.v[OUT_HEAD].iov_len = txn->qlen;
+	txn->out.v[OUT_PRE].iov_base = txn->rb;	/* a body read first */
+	txn->out.v[OUT_PRE].iov_len = txn->rblen;
 	txn->resp_seen = 0;
 	txn->reused = txn->bc->reused;
 	if (!connecting) {
@@ -437,7 +627,7 @@ px_connect(struct txn *txn, int fresh, tim_mono now)
 		return (PX_CONT);
 	}
 	txn->state = PX_CONNECT;
-	return (px_wait(txn, &txn->bc->wp, POLLOUT, now + be->connect_timeout));
+	return (px_arm(txn, 0, 0., POLLOUT, now + be->connect_timeout));
 }
 
 /*--------------------------------------------------------------------
@@ -450,7 +640,7 @@ px_may_retry(const struct txn *txn)
 {
 
 	if (txn->retried || txn->resp_seen || !txn->bc->reused ||
-	    txn->req.kind != BODY_NONE)
+	    txn->req.kind != H1B_NONE)
 		return (0);
 	switch (txn->method) {
 	case H1_M_GET:
@@ -480,6 +670,99 @@ px_backend_failed(struct txn *txn, unsigned status, tim_mono now)
 }
 
 /*--------------------------------------------------------------------
+ * REQ_BUFFER: a body of at most request_buffer is read whole before a
+ * backend connection is taken (nginx's request buffering), so a client
+ * that trickles its upload holds no connection to a server, only its
+ * session and this buffer, and only for timeout_body.  A chunked body
+ * that grows past request_buffer goes on streaming from there.
+ */
+
+static int
+px_buffer_wanted(const struct txn *txn)
+{
+	const struct h1_body *b = &txn->req;
+
+	if (txn->conf->request_buffer == 0 || txn->body_held || txn->upgrade)
+		return (0);
+	if (b->kind == H1B_CL)
+		return (b->left + b->ready <= txn->conf->request_buffer);
+	return (b->kind == H1B_CHUNKED);
+}
+
+/* Move the ready body bytes from the session's buffer into txn->rb. */
+static int
+px_buffer_take(struct txn *txn)
+{
+	struct h1_body *b = &txn->req;
+	size_t n = b->ready, cap;
+	char *p;
+
+	if (txn->rblen + n > txn->rbcap) {
+		cap = b->kind == H1B_CL ? txn->rblen + n + (size_t)b->left :
+		    2 * (txn->rblen + n) + 4096;
+		if ((p = realloc(txn->rb, cap)) == NULL)
+			return (-1);
+		txn->rb = p;
+		txn->rbcap = cap;
+	}
+	memcpy(txn->rb + txn->rblen, HTC_Ptr(&txn->sp->htc), n);
+	txn->rblen += n;
+	HTC_Consume(&txn->sp->htc, WRK_HtcPool(txn->wrk), n);
+	H1B_Took(b, n);
+	return (0);
+}
+
+static enum px_ret
+px_buffer(struct txn *txn, tim_mono now)
+{
+	struct sess *sp = txn->sp;
+	tim_mono dl;
+	ssize_t r;
+
+	for (;;) {
+		if (px_body_scan(&txn->req, &sp->htc, NULL, NULL,
+		    SIZE_MAX) != 0)
+			return (px_abort(txn, 400, SC_BAD_REQ));
+		if (txn->conf->max_body_size > 0 &&
+		    txn->req.payload > txn->conf->max_body_size)
+			return (px_abort(txn, 413, SC_BAD_REQ));
+		if (txn->req.ready > 0 && px_buffer_take(txn) != 0)
+			return (px_abort(txn, 503, SC_OVERLOAD));
+		if (txn->req.done ||
+		    txn->rblen >= txn->conf->request_buffer)
+			return (px_connect(txn, 0, now));
+		r = HTC_Fill(&sp->htc, WRK_HtcPool(txn->wrk), sp->fd);
+		if (r > 0)
+			continue;
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		return (px_abort(txn, 0, r == 0 ? SC_REM_CLOSE : SC_RX_ERROR));
+	}
+	dl = now + txn->conf->timeout_client;
+	if (dl > txn->t_end)
+		dl = txn->t_end;
+	return (px_arm(txn, POLLIN, dl, 0, 0.));
+}
+
+/*
+ * The head is in: read a small body first, or connect now (the body,
+ * if any, streams).  A body already whole in the buffer goes at once.
+ */
+static enum px_ret
+px_body_start(struct txn *txn, tim_mono now)
+{
+
+	if (px_body_scan(&txn->req, &txn->sp->htc, NULL, NULL,
+	    SIZE_MAX) != 0)
+		return (px_abort(txn, 400, SC_BAD_REQ));
+	if (txn->req.done || !px_buffer_wanted(txn))
+		return (px_connect(txn, 0, now));
+	txn->state = PX_REQ_BUFFER;
+	txn->t_end = now + txn->conf->timeout_body;
+	return (px_buffer(txn, now));
+}
+
+/*--------------------------------------------------------------------
  * CONNECT: the non-blocking connect finished, one way or the other.
  */
 
@@ -501,8 +784,34 @@ px_connected(struct txn *txn)
 }
 
 /*--------------------------------------------------------------------
- * REQ_SEND / REQ_BODY: the head, then the body as it arrives.
+ * Is our request head, or a body read before connecting, still in the
+ * output?
  */
+
+static int
+px_head_out(const struct txn *txn)
+{
+
+	return (txn->out.v[OUT_HEAD].iov_len > 0 ||
+	    txn->out.v[OUT_PRE].iov_len > 0);
+}
+
+/*--------------------------------------------------------------------
+ * REQ_SEND / REQ_BODY: the head, then the body as it arrives.  While the
+ * body streams, the backend is watched too: it may answer before it has
+ * read the body (RFC 9112 section 9.3: an early 401, 413, redirect), and
+ * that answer goes to the client at once.
+ */
+
+static int
+px_req_sending(const struct txn *txn)
+{
+
+	if (txn->bc_wfail)
+		return (0);		/* the backend stopped taking it */
+	return (px_head_out(txn) ||
+	    (!txn->body_held && !H1B_OVER(&txn->req)));
+}
 
 static enum px_ret
 px_req_send(struct txn *txn, tim_mono now)
@@ -514,6 +823,12 @@ px_req_send(struct txn *txn, tim_mono now)
 	int i;
 
 	for (;;) {
+		if (txn->bc_rd) {
+			/* the backend spoke: read it first */
+			txn->bc_rd = 0;
+			txn->state = PX_RESP_HEAD;
+			return (PX_CONT);
+		}
 		if (!txn->body_held) {
 			if (px_body_scan(&txn->req, &sp->htc, NULL, NULL,
 			    SIZE_MAX) != 0)
@@ -528,13 +843,18 @@ px_req_send(struct txn *txn, tim_mono now)
 		if (i < 0) {
 			if (txn->state == PX_REQ_SEND)
 				return (px_backend_failed(txn, 502, now));
-			return (px_abort(txn, 502, SC_BACKEND));
+			/* its answer may be waiting: look before giving up */
+			txn->bc_wfail = 1;
+			txn->out.v[OUT_BODY].iov_len = 0;
+			txn->t_first = now + be->first_byte_timeout;
+			txn->state = PX_RESP_HEAD;
+			return (PX_CONT);
 		}
 		if (i == 0)
-			return (px_wait(txn, &txn->bc->wp, POLLOUT,
+			return (px_arm(txn, 0, 0., POLLIN | POLLOUT,
 			    now + be->between_bytes_timeout));
 		txn->state = PX_REQ_BODY;
-		if (txn->body_held || PX_BODY_OVER(&txn->req)) {
+		if (!px_req_sending(txn)) {
 			/* first_byte_timeout runs from the last byte sent */
 			txn->t_first = now + be->first_byte_timeout;
 			txn->state = PX_RESP_HEAD;
@@ -544,8 +864,8 @@ px_req_send(struct txn *txn, tim_mono now)
 		if (r > 0)
 			continue;
 		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return (px_wait(txn, &sp->wp, POLLIN,
-			    now + txn->conf->timeout_client));
+			return (px_arm(txn, POLLIN,
+			    now + txn->conf->timeout_client, POLLIN, 0.));
 		return (px_abort(txn, 0, r == 0 ? SC_REM_CLOSE : SC_RX_ERROR));
 	}
 }
@@ -558,14 +878,22 @@ static enum px_ret
 px_interim(struct txn *txn, const struct h1_head *h, const char *base)
 {
 
-	txn->next = PX_RESP_HEAD;
-	if (h->status == 100 && txn->body_held) {
+	int head_out = px_head_out(txn);
+
+	if (h->status == 100 && txn->body_held)
 		txn->body_held = 0;	/* the backend wants the body now */
-		txn->next = PX_REQ_BODY;
-	}
+	if (!px_req_sending(txn) || txn->state == PX_RESP_HEAD)
+		txn->next = PX_RESP_HEAD;
+	else
+		txn->next = head_out ? PX_REQ_SEND : PX_REQ_BODY;
 	txn->state = txn->next;
-	if (txn->client_10)
-		return (PX_CONT);	/* HTTP/1.0 has no interim responses */
+	/*
+	 * HTTP/1.0 has no interim responses; and one that overtakes our
+	 * own request head (which is still in the output) is not relayed.
+	 */
+	if (txn->client_10 || head_out)
+		return (PX_CONT);
+	txn->out.v[OUT_BODY].iov_len = 0;	/* from req.ready again later */
 	if (PXH_ComposeResp(txn, h, base) != 0)
 		return (px_abort(txn, 502, SC_BACKEND));
 	txn->state = PX_INTERIM;
@@ -579,30 +907,41 @@ px_interim(struct txn *txn, const struct h1_head *h, const char *base)
 static enum px_ret
 px_final(struct txn *txn, const struct h1_head *h, const char *base)
 {
-	enum px_bodyk kind;
+	enum h1b_kind kind;
 
 	txn->status = h->status;
 	txn->t_resp = WAIT_Now(WRK_Waiter(txn->wrk));
 	txn->out.sent = 0;		/* from here on it counts for the client */
 	if (txn->method == H1_M_HEAD || h->status == 204 || h->status == 304)
-		kind = BODY_NONE;
+		kind = H1B_NONE;
 	else if (h->chunked)
-		kind = BODY_CHUNKED;
+		kind = H1B_CHUNKED;
 	else if (h->content_length >= 0)
-		kind = BODY_CL;
+		kind = H1B_CL;
 	else
-		kind = BODY_EOF;
-	px_body_init(&txn->resp, kind, h->content_length);
-	txn->bc_keep = !h->conn_close && kind != BODY_EOF &&
-	    (h->vminor >= 1 || h->conn_keepalive) && !txn->body_held;
+		kind = H1B_EOF;
+	H1B_Init(&txn->resp, kind, h->content_length);
+	/* the backend connection is clean only if it got the whole request */
+	txn->bc_keep = !h->conn_close && kind != H1B_EOF &&
+	    (h->vminor >= 1 || h->conn_keepalive) &&
+	    !px_head_out(txn) && H1B_OVER(&txn->req);
+	if (txn->bc_keep)
+		txn->bc->ka = H1_KeepAliveTimeout(h, base);
+	px_out_clear(&txn->out);	/* what was left for the backend */
+	if (!H1B_OVER(&txn->req) && !txn->body_held) {
+		txn->early = 1;
+		CNT_INC1(WRK_Counters(txn->wrk), resp_early);
+		if (!px_discardable(&txn->req))
+			txn->keep_client = 0;
+	}
 	if (txn->body_held ||
 	    __atomic_load_n(&g_draining, __ATOMIC_RELAXED))
 		txn->keep_client = 0;	/* body never read, or stopping */
 	txn->mode = MODE_PASS;
-	if (kind == BODY_CHUNKED && txn->client_10) {
+	if (kind == H1B_CHUNKED && txn->client_10) {
 		txn->mode = MODE_DECHUNK;
 		txn->keep_client = 0;
-	} else if (kind == BODY_EOF) {
+	} else if (kind == H1B_EOF) {
 		if (txn->client_10)
 			txn->keep_client = 0;
 		else
@@ -628,7 +967,7 @@ px_resp_head(struct txn *txn, tim_mono now)
 	enum px_ret r;
 
 	if (bc->wp.w != NULL)	/* armed since it left the pool */
-		return (px_wait(txn, &bc->wp, POLLIN, txn->t_first));
+		return (px_arm(txn, 0, 0., POLLIN, txn->t_first));
 	hs = HTC_Rx(&bc->htc, WRK_HtcPool(txn->wrk), bc->fd, H1_RESPONSE,
 	    &txn->conf->limits);
 	if (HTC_Avail(&bc->htc) > 0)
@@ -637,7 +976,13 @@ px_resp_head(struct txn *txn, tim_mono now)
 	case HTC_COMPLETE:
 		break;
 	case HTC_MORE:
-		return (px_wait(txn, &bc->wp, POLLIN, txn->t_first));
+		if (px_req_sending(txn)) {
+			/* not a whole head yet: go on with the body */
+			txn->state = px_head_out(txn) ? PX_REQ_SEND :
+			    PX_REQ_BODY;
+			return (PX_CONT);
+		}
+		return (px_arm(txn, 0, 0., POLLIN, txn->t_first));
 	case HTC_EOF:
 	case HTC_ERROR:
 		return (px_backend_failed(txn, 502, now));
@@ -678,8 +1023,7 @@ px_interim_write(struct txn *txn, tim_mono now)
 	if (i < 0)
 		return (px_abort(txn, 0, SC_TX_ERROR));
 	if (i == 0)
-		return (px_wait(txn, &txn->sp->wp, POLLOUT,
-		    now + txn->conf->timeout_client));
+		return (px_wait_client_out(txn, now));
 	txn->resp_sent = 1;
 	txn->state = txn->next;
 	return (PX_CONT);
@@ -712,7 +1056,7 @@ static int
 px_resp_prepare(struct txn *txn)
 {
 	struct px_out *o = &txn->out;
-	struct px_body *b = &txn->resp;
+	struct h1_body *b = &txn->resp;
 	struct htc *htc = &txn->bc->htc;
 	struct px_dechunk dc;
 	int l;
@@ -725,7 +1069,7 @@ px_resp_prepare(struct txn *txn)
 		    txn->size / 3) != 0)
 			return (-1);
 		HTC_Consume(htc, WRK_HtcPool(txn->wrk), b->ready);
-		b->ready = 0;
+		H1B_Took(b, b->ready);
 		o->v[OUT_PRE].iov_base = dc.p;
 		o->v[OUT_PRE].iov_len = dc.len;
 		return (0);
@@ -764,7 +1108,7 @@ px_resp_body(struct txn *txn, tim_mono now)
 	const struct conf_backend *be = BE_Conf(txn->bp);
 	struct bconn *bc = txn->bc;
 	struct htc_pool *hp = WRK_HtcPool(txn->wrk);
-	struct px_body *b = &txn->resp;
+	struct h1_body *b = &txn->resp;
 	ssize_t r;
 	int i;
 
@@ -778,22 +1122,21 @@ px_resp_body(struct txn *txn, tim_mono now)
 				return (px_abort(txn, 0, SC_TX_ERROR));
 			txn->resp_sent = 1;
 			if (i == 0)
-				return (px_wait(txn, &txn->sp->wp, POLLOUT,
-				    now + txn->conf->timeout_client));
+				return (px_wait_client_out(txn, now));
 			continue;
 		}
-		if (PX_BODY_OVER(b) && (txn->mode != MODE_CHUNK || txn->eof))
-			return (px_finish(txn));
+		if (H1B_OVER(b) && (txn->mode != MODE_CHUNK || txn->eof))
+			return (px_finish(txn, now));
 		if (b->done)
 			continue;		/* the last chunk is queued */
 		r = HTC_Fill(&bc->htc, hp, bc->fd);
 		if (r > 0)
 			continue;
 		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return (px_wait(txn, &bc->wp, POLLIN,
+			return (px_arm(txn, 0, 0., POLLIN,
 			    now + be->between_bytes_timeout));
-		if (r == 0 && b->kind == BODY_EOF) {
-			b->done = 1;
+		if (r == 0 && b->kind == H1B_EOF) {
+			H1B_Closed(b);
 			continue;
 		}
 		/* cut off mid-body: the client must not wait for the rest */
@@ -858,10 +1201,8 @@ px_tunnel(struct txn *txn, tim_mono now)
 			return (px_abort(txn, 0, SC_TX_ERROR));
 		txn->resp_sent = 1;
 		if (i == 0)
-			return (px_wait(txn, &sp->wp, POLLOUT,
-			    now + txn->conf->timeout_client));
+			return (px_wait_client_out(txn, now));
 	}
-	px_unarm(txn);
 	if (px_pump(&sp->htc, sp->fd, bc->fd, hp, &cev, &bev,
 	    &txn->tun_ceof) != 0 ||
 	    px_pump(&bc->htc, bc->fd, sp->fd, hp, &bev, &cev,
@@ -870,12 +1211,10 @@ px_tunnel(struct txn *txn, tim_mono now)
 	if (txn->tun_ceof && txn->tun_beof && HTC_Avail(&sp->htc) == 0 &&
 	    HTC_Avail(&bc->htc) == 0)
 		return (px_abort(txn, 0, SC_TUNNEL));
-	if (cev != 0 && px_wait(txn, &sp->wp, cev,
-	    now + PX_TUNNEL_TIMEOUT) == PX_END)
-		return (PX_END);
-	if (bev != 0)
-		return (px_wait(txn, &bc->wp, bev, now + PX_TUNNEL_TIMEOUT));
-	return (PX_WAIT);
+	if (cev == 0 && bev == 0)
+		return (px_abort(txn, 0, SC_TUNNEL));
+	return (px_arm(txn, cev, now + PX_TUNNEL_TIMEOUT, bev,
+	    now + PX_TUNNEL_TIMEOUT));
 }
 
 /*--------------------------------------------------------------------
@@ -890,6 +1229,9 @@ px_step(struct txn *txn, tim_mono now)
 	do {
 		CHECK_OBJ_NOTNULL(txn, TXN_MAGIC);
 		switch (txn->state) {
+		case PX_REQ_BUFFER:
+			r = px_buffer(txn, now);
+			break;
 		case PX_CONNECT:
 			r = px_connected(txn);
 			break;
@@ -909,6 +1251,12 @@ px_step(struct txn *txn, tim_mono now)
 		case PX_TUNNEL:
 			r = px_tunnel(txn, now);
 			break;
+		case PX_DISCARD:
+			r = px_discard(txn, now);
+			break;
+		case PX_LINGER:
+			r = px_linger(txn, now);
+			break;
 		default:
 			WRONG("txn state");
 		}
@@ -920,10 +1268,15 @@ px_step(struct txn *txn, tim_mono now)
  */
 
 static void
-px_timeout(struct txn *txn, int backend)
+px_timeout(struct txn *txn, int backend, tim_mono now)
 {
 
+	if (!backend && px_out_progress(txn, now))
+		return;			/* a slow reader, still reading */
 	switch (txn->state) {
+	case PX_REQ_BUFFER:
+		(void)px_abort(txn, 408, SC_CLIENT_TIMEOUT);
+		return;
 	case PX_CONNECT:
 		BE_CountFail(txn->bp);
 		(void)px_abort(txn, 503, SC_BACKEND);
@@ -940,6 +1293,12 @@ px_timeout(struct txn *txn, int backend)
 		return;
 	case PX_TUNNEL:
 		(void)px_abort(txn, 0, SC_TUNNEL);
+		return;
+	case PX_DISCARD:
+		(void)px_end(txn, SC_CLIENT_TIMEOUT);
+		return;
+	case PX_LINGER:
+		(void)px_end(txn, txn->lsc);
 		return;
 	default:
 		(void)px_abort(txn, 0,
@@ -963,7 +1322,7 @@ px_event(struct txn *txn, int backend, enum wait_event ev, tim_mono now)
 		px_step(txn, now);
 		return;
 	case WAITER_TIMEOUT:
-		px_timeout(txn, backend);
+		px_timeout(txn, backend, now);
 		return;
 	default:
 		(void)px_abort(txn, 0, SC_SHUTDOWN);
@@ -986,6 +1345,11 @@ px_backend_cb(struct waited *wp, enum wait_event ev, tim_mono now)
 	struct txn *txn;
 
 	CAST_OBJ_NOTNULL(txn, wp->priv, TXN_MAGIC);
+	/* mid-request, something to read is the backend's answer */
+	if ((txn->state == PX_REQ_SEND || txn->state == PX_REQ_BODY) &&
+	    (ev == WAITER_REMCLOSE ||
+	    (ev == WAITER_ACTION && (wp->revents & POLLIN))))
+		txn->bc_rd = 1;
 	px_event(txn, 1, ev, now);
 }
 
@@ -1029,6 +1393,7 @@ PX_Start(struct worker *wrk, struct sess *sp, tim_mono now)
 	CNT_INC1(WRK_Counters(wrk), req_total);
 	txn = px_alloc(wrk, sp->conf);
 	if (txn == NULL) {
+		CNT_INC1(WRK_Counters(wrk), resp_5xx);
 		SES_Error(sp, 503);
 		WRK_Release(wrk, &sp, SC_OVERLOAD);
 		return;
@@ -1047,13 +1412,13 @@ PX_Start(struct worker *wrk, struct sess *sp, tim_mono now)
 	    !__atomic_load_n(&g_draining, __ATOMIC_RELAXED);
 	txn->upgrade = h->upgrade && h->conn_upgrade;
 	if (h->chunked)
-		px_body_init(&txn->req, BODY_CHUNKED, -1);
+		H1B_Init(&txn->req, H1B_CHUNKED, -1);
 	else if (h->content_length > 0)
-		px_body_init(&txn->req, BODY_CL, h->content_length);
+		H1B_Init(&txn->req, H1B_CL, h->content_length);
 	else
-		px_body_init(&txn->req, BODY_NONE, 0);
+		H1B_Init(&txn->req, H1B_NONE, 0);
 	txn->body_held = h->expect_continue && !txn->client_10 &&
-	    txn->req.kind != BODY_NONE;
+	    txn->req.kind != H1B_NONE;
 	txn->bp = BE_Pool(wrk, sp->conf, 0);
 	if (txn->bp == NULL) {
 		(void)px_abort(txn, 503, SC_OVERLOAD);
@@ -1068,7 +1433,7 @@ PX_Start(struct worker *wrk, struct sess *sp, tim_mono now)
 		return;
 	}
 	HTC_Consume(&sp->htc, WRK_HtcPool(wrk), h->hdrlen);
-	r = px_connect(txn, 0, now);
+	r = px_body_start(txn, now);
 	if (r == PX_CONT)
 		px_step(txn, now);
 }

@@ -194,7 +194,7 @@ PXH_ComposeReq(struct txn *txn, const struct h1_head *h, const char *base)
 	if (h->nhost == 0 && (PX_PUTL(&pb, "Host: ") ||
 	    px_puts(&pb, BE_Conf(txn->bp)->address) || px_put(&pb, px_crlf, 2)))
 		return (-1);		/* HTTP/1.0 without Host: ours */
-	if (txn->req.kind == BODY_CHUNKED &&
+	if (txn->req.kind == H1B_CHUNKED &&
 	    PX_PUTL(&pb, "Transfer-Encoding: chunked\r\n"))
 		return (-1);
 	if ((h->vminor == 0 ? PX_PUTL(&pb, "Via: 1.0 frontd\r\n") :
@@ -239,7 +239,7 @@ PXH_ComposeResp(struct txn *txn, const struct h1_head *h, const char *base)
 			return (-1);
 	} else if (h->status >= 200) {
 		if (txn->mode == MODE_CHUNK ||
-		    (txn->mode == MODE_PASS && txn->resp.kind == BODY_CHUNKED))
+		    (txn->mode == MODE_PASS && txn->resp.kind == H1B_CHUNKED))
 			if (PX_PUTL(&pb, "Transfer-Encoding: chunked\r\n"))
 				return (-1);
 		if (!txn->keep_client) {

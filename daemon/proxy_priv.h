@@ -13,41 +13,39 @@
 #include <sys/uio.h>
 
 #include "frontd.h"
+#include "h1b.h"
 
 #define PX_TUNNEL_TIMEOUT	3600.	/* idle upgraded connection */
 #define PX_SLACK		1024	/* room for fields the proxy adds */
+/*
+ * After an early response (the backend answered before the request body
+ * was all sent), a rest of body up to this size is read and dropped so
+ * the client connection stays open; a larger one is not worth it: the
+ * response says close and the connection lingers (PX_LINGER_*).
+ */
+#define PX_DISCARD_MAX		(256 * 1024)
+#define PX_LINGER_TIME		30.	/* lingering close: at most, in all */
+#define PX_LINGER_QUIET		5.	/* ... and this long without a byte */
+#define PX_OUT_STEPS		10	/* slow reader: progress checks per
+					   timeout_client */
 
 enum px_state {
-	PX_CONNECT = 1,
+	PX_REQ_BUFFER = 1,	/* reading a small body before connecting */
+	PX_CONNECT,
 	PX_REQ_SEND,
 	PX_REQ_BODY,
 	PX_RESP_HEAD,
 	PX_INTERIM,		/* a 1xx on its way to the client */
 	PX_RESP_BODY,
 	PX_TUNNEL,
-};
-
-enum px_bodyk {
-	BODY_NONE = 0,
-	BODY_CL,
-	BODY_CHUNKED,
-	BODY_EOF,
+	PX_DISCARD,		/* early response sent: drop the body's rest */
+	PX_LINGER,		/* closing: drain what the client still sends */
 };
 
 enum px_mode {
 	MODE_PASS = 0,		/* the body as the backend framed it */
 	MODE_CHUNK,		/* ends at close: chunk it (HTTP/1.1 client) */
 	MODE_DECHUNK,		/* chunked: unchunk it (HTTP/1.0 client) */
-};
-
-/* What part of a buffer is body, ready to forward. */
-struct px_body {
-	enum px_bodyk		kind;
-	uint64_t		left;	/* CL: bytes not yet scanned */
-	uint64_t		payload; /* chunked: payload bytes scanned */
-	size_t			ready;	/* scanned, at the front of the htc */
-	unsigned		done:1;	/* the end is inside 'ready' */
-	struct h1_chunked	ck;
 };
 
 /* Bytes on their way out: [head][prefix][body from an htc][suffix]. */
@@ -85,11 +83,23 @@ struct txn {
 	unsigned		bc_keep:1;
 	unsigned		body_held:1;	/* waiting for 100 first */
 	unsigned		eof:1;		/* last chunk queued */
+	unsigned		bc_rd:1;	/* backend readable mid-upload */
+	unsigned		bc_wfail:1;	/* it stopped taking the body */
+	unsigned		early:1;	/* final response before the body
+						   was all sent */
 	unsigned		tun_ceof;	/* tunnel: client sent EOF */
 	unsigned		tun_beof;	/* tunnel: backend sent EOF */
+	enum sess_close		lsc;		/* PX_LINGER: why it closes */
+	tim_mono		t_end;		/* PX_DISCARD, PX_LINGER: limit */
+	tim_mono		t_prog;		/* slow reader: last progress */
+	int			outq;		/* ... bytes unsent then, or -1 */
+	uint64_t		dropped;	/* PX_DISCARD: body bytes dropped */
+	char			*rb;		/* PX_REQ_BUFFER: the body read */
+	size_t			rblen;
+	size_t			rbcap;
 
-	struct px_body		req;
-	struct px_body		resp;
+	struct h1_body		req;
+	struct h1_body		resp;
 	enum px_mode		mode;
 	unsigned		status;
 

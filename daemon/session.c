@@ -241,6 +241,7 @@ ses_enqueue(struct ses_waiter *sw, struct sess *sp)
 
 	if (sw->qlen >= sp->conf->queue_len) {
 		CNT_INC(&g_counters, req_rejected);
+		CNT_INC(&g_counters, resp_5xx);
 		SES_Error(sp, 503);
 		SES_Delete(&sp, SC_OVERLOAD);
 		return;
@@ -296,6 +297,7 @@ ses_queue_cb(struct waited *wp, enum wait_event ev, tim_mono now)
 		}
 		if (now > sp->t_req + sp->conf->timeout_req) {
 			CNT_INC(&g_counters, req_rejected);
+			CNT_INC(&g_counters, resp_5xx);
 			SES_Error(sp, 503);
 			SES_Delete(&sp, SC_OVERLOAD);
 			continue;
@@ -361,6 +363,10 @@ SES_Refuse(struct sess *sp, unsigned status, enum sess_close sc)
 
 	CHECK_OBJ_NOTNULL(sp, SESS_MAGIC);
 	memset(&r, 0, sizeof r);
+	if (status >= 500)
+		CNT_INC(&g_counters, resp_5xx);	/* 501 */
+	else
+		CNT_INC(&g_counters, resp_4xx);	/* 400, 408, 414, 431 */
 	r.bytes = SES_Error(sp, status);
 	if (!__atomic_load_n(&g_alog_on, __ATOMIC_RELAXED))
 		return;

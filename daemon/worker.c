@@ -250,6 +250,7 @@ WRK_Done(struct worker *wrk, struct sess *sp)
 
 	CHECK_OBJ_NOTNULL(sp, SESS_MAGIC);
 	AZ(sp->txn);
+	AZ(sp->wp.w);		/* the request left nothing armed */
 	sp->wp.func = wrk_sess_cb;
 	sp->t_req = 0.;
 	if (__atomic_load_n(&g_draining, __ATOMIC_RELAXED)) {

@@ -186,6 +186,40 @@ H1_KeepAlive(const struct h1_head *hd)
 }
 
 /*--------------------------------------------------------------------
+ * "Keep-Alive: timeout=5, max=100" (RFC 2068 section 19.7.1.1): the
+ * timeout parameter, a number of seconds; -1 if there is none or it is
+ * not a plain number.
+ */
+
+int
+H1_KeepAliveTimeout(const struct h1_head *hd, const char *base)
+{
+	const struct h1_field *f;
+	const char *p, *e, *s, *t;
+	unsigned idx = 0;
+	long v;
+	int r = -1;
+
+	CHECK_OBJ_NOTNULL(hd, H1_HEAD_MAGIC);
+	while ((f = H1_Find(hd, base, "keep-alive", &idx)) != NULL) {
+		p = base + f->value.off;
+		e = p + f->value.len;
+		while (H1_ListNext(&p, e, &s, &t)) {
+			if (t - s < 9 || strncasecmp(s, "timeout=", 8) != 0)
+				continue;
+			for (v = 0, s += 8; s < t && v < 1000000; s++) {
+				if (*s < '0' || *s > '9')
+					break;
+				v = v * 10 + (*s - '0');
+			}
+			if (s == t)
+				r = (int)v;
+		}
+	}
+	return (r);
+}
+
+/*--------------------------------------------------------------------
  * Start decoding a chunked body.
  */
 

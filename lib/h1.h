@@ -107,6 +107,12 @@ int H1_ListNext(const char **p, const char *e, const char **s,
 /* Should a request keep the client connection (version + Connection)? */
 int H1_KeepAlive(const struct h1_head *);
 
+/*
+ * The seconds of "Keep-Alive: timeout=N" in a response (the last one
+ * given), or -1: how long the server says it keeps an idle connection.
+ */
+int H1_KeepAliveTimeout(const struct h1_head *, const char *base);
+
 /*--------------------------------------------------------------------
  * The chunked transfer coding (RFC 9112 section 7.1), incrementally.
  *

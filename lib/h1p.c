@@ -686,6 +686,93 @@ h1p_badmethod(struct h1p *hp, const char *base, size_t len)
 }
 
 /*--------------------------------------------------------------------
+ * The limits on the request-target, a field line and the number of
+ * field lines, judged on the raw bytes before llhttp sees them: the
+ * offset of the first byte past a limit (llhttp is fed up to it, not
+ * beyond) and in *st what to answer, or len.  Done here, not in the
+ * span callbacks, because llhttp calls those when a read ends: a head
+ * that is both too long and malformed further on would otherwise get a
+ * 414 or a 400 depending on where reads split it.
+ */
+
+enum {
+	L_START = 0,		/* empty lines before the start line */
+	L_METHOD,
+	L_TARGET,
+	L_LINE,			/* the rest of the start line */
+	L_BOL,			/* the start of a field line */
+	L_FIELD,
+	L_EOH,			/* CR of the empty line seen */
+	L_DONE,
+};
+
+static size_t
+h1p_limits(struct h1p *hp, const char *base, size_t len,
+    const struct htc_limits *lim, enum htc_status *st)
+{
+	unsigned nf = lim->nfield_max < H1_MAXFIELDS ? lim->nfield_max :
+	    H1_MAXFIELDS;
+	size_t i;
+	char c;
+
+	for (i = hp->lpos; i < len && hp->lstate != L_DONE; i++) {
+		c = base[i];
+		switch (hp->lstate) {
+		case L_START:
+			if (c == '\r' || c == '\n')
+				break;
+			hp->lstate = hp->kind == H1_REQUEST ? L_METHOD : L_LINE;
+			break;
+		case L_METHOD:
+			if (c == ' ')
+				hp->lstate = L_TARGET;
+			else if (c == '\n')
+				hp->lstate = L_BOL;
+			break;
+		case L_TARGET:
+			if (c == ' ' || c == '\r' || c == '\n') {
+				hp->lstate = c == '\n' ? L_BOL : L_LINE;
+				break;
+			}
+			if (++hp->llen > lim->target_max) {
+				*st = HTC_URI_TOO_LONG;
+				return (i);
+			}
+			break;
+		case L_LINE:
+			if (c == '\n')
+				hp->lstate = L_BOL;
+			break;
+		case L_BOL:
+			if (c == '\r' || c == '\n') {
+				hp->lstate = c == '\n' ? L_DONE : L_EOH;
+				break;
+			}
+			if (++hp->lfields > nf) {
+				*st = HTC_TOO_LARGE;
+				return (i);
+			}
+			hp->llen = 0;
+			hp->lstate = L_FIELD;
+			/* FALLTHROUGH */
+		case L_FIELD:
+			if (c == '\n')
+				hp->lstate = L_BOL;
+			else if (c != '\r' && ++hp->llen > lim->field_max) {
+				*st = HTC_TOO_LARGE;
+				return (i);
+			}
+			break;
+		default:
+			hp->lstate = L_DONE;
+			break;
+		}
+	}
+	hp->lpos = (unsigned)i;
+	return (len);
+}
+
+/*--------------------------------------------------------------------
  * Start a new head of the given kind, to be filled into 'hd'.
  */
 
@@ -722,8 +809,9 @@ H1P_Feed(struct h1p *hp, const char *base, size_t len,
     const struct htc_limits *lim)
 {
 	llhttp_t *ll;
+	enum htc_status lst = HTC_MORE;
 	llhttp_errno_t e;
-	size_t end;
+	size_t end, cap;
 	int bad;
 
 	CHECK_OBJ_NOTNULL(hp, H1P_MAGIC);
@@ -735,13 +823,16 @@ H1P_Feed(struct h1p *hp, const char *base, size_t len,
 	if (hp->badmethod)
 		return (h1p_badmethod(hp, base, len));
 	ll = h1p_ll(hp);
+	cap = h1p_limits(hp, base, len, lim, &lst);
 	hp->base = base;
 	hp->lim = lim;
 	hp->len = (unsigned)len;
-	e = llhttp_execute(ll, base + hp->fed, len - hp->fed);
-	end = len;
+	e = llhttp_execute(ll, base + hp->fed, cap - hp->fed);
+	end = cap;
 	if (e != HPE_OK)
 		end = (size_t)(llhttp_get_error_pos(ll) - base);
+	else if (cap < len && hp->result == HTC_MORE)
+		hp->result = lst;	/* a limit passed, nothing else went */
 	assert(end >= hp->fed && end <= len);
 	bad = h1p_scan(hp, base + hp->fed, base + end);
 	hp->fed = (unsigned)end;

@@ -36,6 +36,10 @@ struct h1p {
 	unsigned		len;	/* bytes available during H1P_Feed */
 	unsigned		mstart;	/* bad method: its first byte */
 	unsigned		mpos;	/* bad method: classified up to here */
+	unsigned		lpos;	/* limits: judged up to here */
+	unsigned		llen;	/* limits: target or field line so far */
+	unsigned		lfields; /* limits: field lines begun */
+	unsigned char		lstate;	/* limits: where in the head */
 	unsigned char		prev;	/* byte class before 'fed' */
 	unsigned char		fstate;	/* between fields, in name, in value */
 	unsigned char		badmethod;

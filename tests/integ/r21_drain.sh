@@ -17,12 +17,29 @@ CONF
 start_frontd "$tmp/f.conf"
 waitport $FPORT || fail "frontd did not start"
 
-curl -s -D "$tmp/h" -o "$tmp/body" "http://127.0.0.1:$FPORT/slow?ms=1500" &
+curl -s -D "$tmp/h" -o "$tmp/body" "http://127.0.0.1:$FPORT/slow?ms=4000" &
 cpid=$!
 python3 "$TOP/tests/bench/idle.py" --port $FPORT --count 20 \
     --phase wait-close --hold 0 --hold-max 15 > "$tmp/idle.out" 2>&1 &
 ipid=$!
-sleep 0.5
+# wait (a condition, not a time) until the idle clients are idle and
+# the slow request is in flight: frontd has a connection to the origin
+i=0
+until grep -q READY "$tmp/idle.out" 2>/dev/null && python3 - $OPORT <<'PY'
+import sys
+port = "%04X" % int(sys.argv[1])
+for f in ("/proc/net/tcp", "/proc/net/tcp6"):
+    for ln in open(f).read().splitlines()[1:]:
+        x = ln.split()
+        if x[2].endswith(":" + port) and x[3] == "01":
+            sys.exit(0)
+sys.exit(1)
+PY
+do
+	i=$((i + 1))
+	[ $i -lt 600 ] || fail "clients not connected after 30s"
+	sleep 0.05
+done
 t0=$(date +%s.%N)
 kill -TERM $fpid
 sleep 0.2

@@ -164,6 +164,31 @@ keepalive(void)
 	CHECK(!H1_KeepAlive(&hd));
 }
 
+/* Keep-Alive: timeout=N, as a server announces it. */
+static void
+keepalive_timeout(void)
+{
+	const char *b;
+
+	b = parse(S("HTTP/1.1 200 OK\r\nKeep-Alive: timeout=5, max=100\r\n"
+	    "Content-Length: 0\r\n\r\n"), H1_RESPONSE);
+	CHECK(H1_KeepAliveTimeout(&hd, b) == 5);
+	b = parse(S("HTTP/1.1 200 OK\r\nkeep-alive: MAX=3 , Timeout=12\r\n"
+	    "Content-Length: 0\r\n\r\n"), H1_RESPONSE);
+	CHECK(H1_KeepAliveTimeout(&hd, b) == 12);
+	b = parse(S("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"),
+	    H1_RESPONSE);
+	CHECK(H1_KeepAliveTimeout(&hd, b) == -1);
+	b = parse(S("HTTP/1.1 200 OK\r\nKeep-Alive: timeout=\r\n"
+	    "Keep-Alive: timeout=x1, timeout=1x\r\n"
+	    "Content-Length: 0\r\n\r\n"), H1_RESPONSE);
+	CHECK(H1_KeepAliveTimeout(&hd, b) == -1);
+	b = parse(S("HTTP/1.1 200 OK\r\nKeep-Alive: timeout=9\r\n"
+	    "Keep-Alive: timeout=2\r\nContent-Length: 0\r\n\r\n"),
+	    H1_RESPONSE);
+	CHECK(H1_KeepAliveTimeout(&hd, b) == 2);
+}
+
 /*--------------------------------------------------------------------
  * The chunked decoder, fed in pieces.
  */
@@ -450,6 +475,7 @@ main(void)
 	RUN(span_is);
 	RUN(list);
 	RUN(keepalive);
+	RUN(keepalive_timeout);
 	RUN(chunked_good);
 	RUN(chunked_large);
 	RUN(chunked_bad);

@@ -752,6 +752,23 @@ limits(void)
 	CHECK(limit_run(mkreq(b, sizeof b, 51, 1, 0, 0), &lim) ==
 	    HTC_URI_TOO_LONG);
 
+	/*
+	 * Too long and malformed past the limit: the limit, however the
+	 * reads split it (bytes past a limit are not judged); malformed
+	 * within it: 400.
+	 */
+	mkreq(b, sizeof b, 60, 1, 0, 0);
+	b[5 + 55] = '\001';
+	CHECK(limit_run(b, &lim) == HTC_URI_TOO_LONG);
+	b[5 + 55] = 't';
+	b[5 + 40] = '\001';
+	CHECK(limit_run(b, &lim) == HTC_BAD);
+	lim = lim_dflt;
+	lim.field_max = 100;
+	mkreq(b, sizeof b, 1, 2, 120, 0);
+	*strchr(strstr(b, "X1: "), '\r') = '\001';
+	CHECK(limit_run(b, &lim) == HTC_TOO_LARGE);
+
 	/* a buffer smaller than head_max limits the head too */
 	small = HTC_PoolNew(256, 4);
 	AN(small);

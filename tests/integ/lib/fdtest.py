@@ -217,6 +217,57 @@ def request(port, raw, timeout=10.0):
 
 
 #----------------------------------------------------------------------
+# A process's descriptors, for leak checks.
+
+def _tcp_sockets():
+    """socket inode -> (local port, remote port, state) of TCP sockets."""
+    tcp = {}
+    for f in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(f) as fh:
+            for ln in fh.read().splitlines()[1:]:
+                x = ln.split()
+                tcp[x[9]] = (int(x[1].split(":")[1], 16),
+                             int(x[2].split(":")[1], 16), x[3])
+    return tcp
+
+
+def fd_list(pid):
+    """Each descriptor of pid, TCP sockets with their ports and state."""
+    tcp = _tcp_sockets()
+    out = []
+    for n in sorted(os.listdir("/proc/%d/fd" % pid), key=int):
+        try:
+            tgt = os.readlink("/proc/%d/fd/%s" % (pid, n))
+        except OSError:
+            continue
+        if tgt.startswith("socket:[") and tgt[8:-1] in tcp:
+            tgt = "tcp:%d->%d/%s" % tcp[tgt[8:-1]]
+        out.append("%s=%s" % (n, tgt))
+    return out
+
+
+def fd_baseline(pid):
+    """The descriptors pid holds apart from TCP connections (listening
+    sockets count): what it must come back to once every connection
+    closed.  Take it once the daemon answered a request (started)."""
+    return len([x for x in fd_list(pid)
+                if not x.split("=", 1)[1].startswith("tcp:") or
+                x.endswith("/0A")])
+
+
+def wait_fds(pid, base, timeout):
+    """Wait until pid holds base descriptors; Fail with the list if not."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if len(os.listdir("/proc/%d/fd" % pid)) == base:
+            return
+        time.sleep(0.05)
+    fds = fd_list(pid)
+    raise Fail("%d descriptors, want %d: %s" % (len(fds), base,
+                                                 " ".join(fds)))
+
+
+#----------------------------------------------------------------------
 # A raw TCP backend: every connection is handled by handler(conn) in its
 # own thread, and recorded.
 
