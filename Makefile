@@ -170,7 +170,8 @@ BENCH_SRC	= $(sort $(wildcard tests/bench/*.c))
 BENCH_BIN	= $(patsubst tests/bench/%.c,$(B)/tests/%,$(BENCH_SRC))
 
 .PHONY: all deps deps-run deps-check deps-bench check unit integ bench \
-	bench-peers bench-slow bench-waiter run install clean portcheck fuzz fuzz-run
+	bench-peers bench-slow bench-waiter run install clean portcheck fuzz \
+	fuzz-run
 all: $(B)/frontd
 
 #--------------------------------------------------------------------

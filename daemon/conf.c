@@ -125,6 +125,7 @@ struct conf_ctx {
 	size_t			errlen;
 	int			failed;
 	int			unclosed;	/* line of a '{' never closed */
+	int			lines;		/* of the text: its last line */
 	struct conf_seen	*seen;
 	unsigned		nseen;
 	unsigned		lseen;
@@ -167,6 +168,35 @@ static cfg_opt_t conf_root_opts[] = {
 #undef CONF_OPT
 
 /*--------------------------------------------------------------------
+ * Copy a message with the bytes a terminal or a log would act on (the
+ * file's own control bytes and newlines, quoted back in a message)
+ * written as \n, \t, \xNN.
+ */
+
+static void
+conf_escape(char *dst, size_t len, const char *src)
+{
+	size_t n = 0;
+	unsigned char c;
+	int l;
+
+	assert(len > 4);
+	for (; (c = (unsigned char)*src) != '\0' && n + 5 < len; src++) {
+		if (c >= 0x20 && c != 0x7f) {
+			dst[n++] = (char)c;
+			continue;
+		}
+		if (c == '\n' || c == '\t' || c == '\r')
+			l = snprintf(dst + n, len - n, "\\%c",
+			    c == '\n' ? 'n' : c == '\t' ? 't' : 'r');
+		else
+			l = snprintf(dst + n, len - n, "\\x%02x", c);
+		n += (size_t)l;
+	}
+	dst[n] = '\0';
+}
+
+/*--------------------------------------------------------------------
  * Record the first error of a parse as "NAME:LINE: reason" (or
  * "NAME: reason" when line is 0); later ones follow from it and are
  * dropped.
@@ -175,15 +205,16 @@ static cfg_opt_t conf_root_opts[] = {
 static void
 conf_err(struct conf_ctx *ctx, int line, const char *fmt, ...)
 {
-	char msg[256];
+	char raw[256], msg[1024];
 	va_list ap;
 
 	if (ctx->failed)
 		return;
 	ctx->failed = 1;
 	va_start(ap, fmt);
-	(void)vsnprintf(msg, sizeof msg, fmt, ap);
+	(void)vsnprintf(raw, sizeof raw, fmt, ap);
 	va_end(ap);
+	conf_escape(msg, sizeof msg, raw);
 	if (ctx->err == NULL || ctx->errlen == 0)
 		return;
 	if (line > 0)
@@ -448,6 +479,23 @@ conf_free(struct conf *c)
 }
 
 /*--------------------------------------------------------------------
+ * The line a root key was set on, or the file's last line if it was not
+ * (where it would go).
+ */
+
+static int
+conf_line_of(const struct conf_ctx *ctx, cfg_t *cfg, const char *name)
+{
+	const cfg_opt_t *opt = cfg_getopt(cfg, name);
+	unsigned u;
+
+	for (u = 0; u < ctx->nseen; u++)
+		if (ctx->seen[u].opt == opt)
+			return (ctx->seen[u].line);
+	return (ctx->lines);
+}
+
+/*--------------------------------------------------------------------
  * Copy the listen addresses; at least one is required.
  */
 
@@ -459,7 +507,9 @@ conf_build_listen(struct conf_ctx *ctx, cfg_t *cfg, struct conf *c)
 
 	n = cfg_size(cfg, "listen");
 	if (n == 0) {
-		conf_err(ctx, 0, "listen: at least one address is required");
+		conf_err(ctx, conf_line_of(ctx, cfg, "listen"), "listen: at "
+		    "least one address is required (where clients connect, "
+		    "as listen = {\"127.0.0.1:8080\"})");
 		return (-1);
 	}
 	c->listen = calloc(n, sizeof *c->listen);
@@ -511,7 +561,8 @@ conf_build_backends(struct conf_ctx *ctx, cfg_t *cfg, struct conf *c)
 
 	n = cfg_size(cfg, "backend");
 	if (n == 0) {
-		conf_err(ctx, 0, "at least one backend is required");
+		conf_err(ctx, ctx->lines, "no backend section: at least one is "
+		    "required (backend \"NAME\" { address = \"IP:port\" })");
 		return (-1);
 	}
 	c->backend = calloc(n, sizeof *c->backend);
@@ -658,9 +709,14 @@ static struct conf *
 conf_parse(struct conf_ctx *ctx, char *text)
 {
 	struct conf *c = NULL;
+	const char *p;
 	cfg_t *cfg;
 	int line;
 
+	ctx->lines = 1;
+	for (p = text; *p != '\0'; p++)
+		if (*p == '\n' && p[1] != '\0')
+			ctx->lines++;
 	line = Conf_Prescan(text, &ctx->unclosed);
 	if (line > 0) {
 		conf_err(ctx, line, "unterminated comment");

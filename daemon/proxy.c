@@ -670,6 +670,23 @@ px_backend_failed(struct txn *txn, unsigned status, tim_mono now)
 }
 
 /*--------------------------------------------------------------------
+ * Find more of the request body in the session's buffer: 0, or the
+ * status its framing or size earns (400, 413).
+ */
+
+static unsigned
+px_req_scan(struct txn *txn)
+{
+
+	if (px_body_scan(&txn->req, &txn->sp->htc, NULL, NULL, SIZE_MAX) != 0)
+		return (400);
+	if (txn->conf->max_body_size > 0 &&
+	    txn->req.payload > txn->conf->max_body_size)
+		return (413);
+	return (0);
+}
+
+/*--------------------------------------------------------------------
  * REQ_BUFFER: a body of at most request_buffer is read whole before a
  * backend connection is taken (nginx's request buffering), so a client
  * that trickles its upload holds no connection to a server, only its
@@ -717,15 +734,12 @@ px_buffer(struct txn *txn, tim_mono now)
 {
 	struct sess *sp = txn->sp;
 	tim_mono dl;
+	unsigned st;
 	ssize_t r;
 
 	for (;;) {
-		if (px_body_scan(&txn->req, &sp->htc, NULL, NULL,
-		    SIZE_MAX) != 0)
-			return (px_abort(txn, 400, SC_BAD_REQ));
-		if (txn->conf->max_body_size > 0 &&
-		    txn->req.payload > txn->conf->max_body_size)
-			return (px_abort(txn, 413, SC_BAD_REQ));
+		if ((st = px_req_scan(txn)) != 0)
+			return (px_abort(txn, st, SC_BAD_REQ));
 		if (txn->req.ready > 0 && px_buffer_take(txn) != 0)
 			return (px_abort(txn, 503, SC_OVERLOAD));
 		if (txn->req.done ||
@@ -752,9 +766,10 @@ static enum px_ret
 px_body_start(struct txn *txn, tim_mono now)
 {
 
-	if (px_body_scan(&txn->req, &txn->sp->htc, NULL, NULL,
-	    SIZE_MAX) != 0)
-		return (px_abort(txn, 400, SC_BAD_REQ));
+	unsigned st;
+
+	if ((st = px_req_scan(txn)) != 0)
+		return (px_abort(txn, st, SC_BAD_REQ));
 	if (txn->req.done || !px_buffer_wanted(txn))
 		return (px_connect(txn, 0, now));
 	txn->state = PX_REQ_BUFFER;
@@ -819,6 +834,7 @@ px_req_send(struct txn *txn, tim_mono now)
 	const struct conf_backend *be = BE_Conf(txn->bp);
 	struct sess *sp = txn->sp;
 	struct htc_pool *hp = WRK_HtcPool(txn->wrk);
+	unsigned st;
 	ssize_t r;
 	int i;
 
@@ -830,12 +846,8 @@ px_req_send(struct txn *txn, tim_mono now)
 			return (PX_CONT);
 		}
 		if (!txn->body_held) {
-			if (px_body_scan(&txn->req, &sp->htc, NULL, NULL,
-			    SIZE_MAX) != 0)
-				return (px_abort(txn, 400, SC_BAD_REQ));
-			if (txn->conf->max_body_size > 0 &&
-			    txn->req.payload > txn->conf->max_body_size)
-				return (px_abort(txn, 413, SC_BAD_REQ));
+			if ((st = px_req_scan(txn)) != 0)
+				return (px_abort(txn, st, SC_BAD_REQ));
 			txn->out.v[OUT_BODY].iov_len = txn->req.ready;
 		}
 		i = px_out_write(&txn->out, txn->bc->fd, &sp->htc, &txn->req,

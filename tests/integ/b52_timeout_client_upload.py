@@ -41,7 +41,9 @@ def upload(port, name, head, part, out):
 
 def test(ctx):
     be = ctx.backend(handler)
-    fd = ctx.frontd("timeout_client = 500ms\ntimeout_idle = 10s", be.port)
+    # request_buffer = 0: the body streams, which is what this is about
+    fd = ctx.frontd("timeout_client = 500ms\ntimeout_idle = 10s\n"
+                    "request_buffer = 0", be.port)
     out = {}
     cl_head = (b"POST /cl HTTP/1.1\r\nHost: example.com\r\n"
                b"Content-Length: 100000\r\n\r\n")

@@ -14,6 +14,7 @@ request_buffer is 8k, timeout_body 1.5 s.  Cases:
           still arriving.
   slow    a small body still incomplete after timeout_body: 408, and the
           origin never got the request.
+  badchunk a bad chunk size in a body read first: 400, nothing sent.
 """
 
 import os
@@ -55,8 +56,8 @@ def handler(c):
 
 
 def trickle(port, head, body, pieces, pause):
-    """Send head, then body in 'pieces' parts 'pause' apart; the time of
-    the last byte and the response (or None if closed)."""
+    """Send head, then body in 'pieces' parts 'pause' apart; the time
+    just before the last piece went, and the response (or None)."""
     s = t.connect(port)
     s.sendall(head)
     step = (len(body) + pieces - 1) // pieces
@@ -64,8 +65,8 @@ def trickle(port, head, body, pieces, pause):
     try:
         for i in range(0, len(body), step):
             time.sleep(pause)       # the pacing under test, not a wait
+            last = time.monotonic()     # just before the last piece
             s.sendall(body[i:i + step])
-            last = time.monotonic()
     except OSError:
         pass
     try:
@@ -108,6 +109,16 @@ def test(ctx):
             "large: %r" % ((r and (r.status, r.body)),))
     t.check(heads[b"/l"] < last,
             "large: the body was held back, not streamed")
+    # a bad chunk size in a body being read first: 400, and nothing
+    # reaches the origin
+    s = t.connect(fd.port)
+    s.sendall(b"POST /badchunk HTTP/1.1\r\nHost: a\r\n"
+              b"Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n")
+    time.sleep(0.1)         # the pacing under test: two reads
+    s.sendall(b"zz\r\nhello\r\n0\r\n\r\n")
+    data, _ = t.recv_until_close(s, 10)
+    t.check(data.startswith(b"HTTP/1.1 400 "), "bad chunk: %r" % data[:60])
+    t.check(b"/badchunk" not in heads, "bad chunk: the origin got it")
     # slow: 408 at timeout_body, nothing reaches the origin
     t0 = time.monotonic()
     s = t.connect(fd.port)

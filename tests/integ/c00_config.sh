@@ -282,21 +282,25 @@ backend "origin" { address = "127.0.0.1:8081" }
 timeout_idle = 60s
 EOF
 
-bad no_listen ': listen: at least one address is required' <<'EOF'
+bad no_listen ':2: listen: at least one address is required (where clients connect, as listen = {"127.0.0.1:8080"})' <<'EOF'
 # no listen key at all
 backend "origin" { address = "127.0.0.1:8081" }
 EOF
 
-bad empty_listen ': listen: at least one address is required' <<'EOF'
+bad empty_listen ':2: listen: at least one address is required (where clients connect, as listen = {"127.0.0.1:8080"})' <<'EOF'
 listen = {}
 backend "origin" { address = "127.0.0.1:8081" }
 EOF
 
-bad no_backend ': at least one backend is required' <<'EOF'
+bad no_backend ':1: no backend section: at least one is required (backend "NAME" { address = "IP:port" })' <<'EOF'
 listen = {"127.0.0.1:8080"}
 EOF
 
-bad empty_file ': listen: at least one address is required' </dev/null
+bad empty_file ':1: listen: at least one address is required (where clients connect, as listen = {"127.0.0.1:8080"})' </dev/null
+
+# the file's control bytes and newlines are not echoed raw
+printf 'listen = {"127.0.0.1:80\001\033[2J\nx"}\nbackend "o" { address = "127.0.0.1:1" }\n' |
+    bad ctl_bytes ':2: listen: "127.0.0.1:80\x01\x1b[2J\nx": bad port (1 to 65535)'
 
 bad field_over_head ':3: field_max (32k) is larger than head_max (16k)' <<'EOF'
 listen = {"127.0.0.1:8080"}

@@ -186,7 +186,10 @@ def one_conn(rnd, port, errs, stats):
                 errs.append("a sender hung (%s)" % mode)
                 return
             stats[r.status] = stats.get(r.status, 0) + 1
-            if r.status not in ALLOWED[mode] and r.status not in (400, 503):
+            # 504: the origin, a thread of this process, can be slower
+            # than first_byte_timeout (1 s) on a loaded machine
+            if r.status not in ALLOWED[mode] and \
+                    r.status not in (400, 503, 504):
                 errs.append("%s: unexpected %d %r" % (mode, r.status,
                                                        r.raw_head[:80]))
                 return

@@ -39,8 +39,7 @@ while [ $i -lt 20 ]; do
 	kill -HUP $fpid || fail "frontd died at reload $i"
 	i=$((i + 1))
 done
-sleep 0.3
-curl -sf -o /dev/null "http://127.0.0.1:$F2/x" ||
+wait_for 10 curl -sf -o /dev/null "http://127.0.0.1:$F2/x" ||
     fail "the listener added by the last reload does not serve"
 wait $wpid
 cat "$tmp/wrk.out"

@@ -141,7 +141,7 @@ echo "ok: combined format"
 
 mv "$LOG" "$LOG.1"
 kill -USR1 $fpid || fail "frontd is gone"
-sleep 0.3
+wait_for 10 test -e "$LOG" || fail "USR1 did not reopen the access log"
 curl -sf -o /dev/null "http://127.0.0.1:$FPORT/after" ||
     fail "request after USR1"
 lines 1 "$LOG"

@@ -25,19 +25,18 @@ grep -q "listening" "$tmp/error.log" || fail "nothing in error_log"
 cp "$tmp/f.conf" "$tmp/good.conf"
 printf 'bogus_key = 1\n' >> "$tmp/f.conf"
 kill -HUP "$pid"
-sleep 0.5
-grep -q "f.conf:[0-9]*: .*bogus_key" "$tmp/error.log" ||
+wait_for 10 grep -q "f.conf:[0-9]*: .*bogus_key" "$tmp/error.log" ||
     fail "the bad reload was not logged as FILE:LINE"
 curl -sf -o /dev/null "http://127.0.0.1:$FPORT/x" ||
     fail "the old configuration stopped serving"
 
 mv "$tmp/error.log" "$tmp/error.log.1"
 kill -USR1 "$pid"
-sleep 0.3
+wait_for 10 test -e "$tmp/error.log" || fail "USR1 did not reopen error_log"
 cp "$tmp/good.conf" "$tmp/f.conf"
 kill -HUP "$pid"
-sleep 0.5
-grep -q "reload" "$tmp/error.log" || fail "USR1 did not reopen error_log"
+wait_for 10 grep -q "reload" "$tmp/error.log" ||
+    fail "USR1 did not reopen error_log"
 
 kill -TERM "$pid"
 i=0

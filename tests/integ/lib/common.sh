@@ -25,6 +25,18 @@ waitport() {
 	"$TOP/tests/integ/waitport" "$@"
 }
 
+# wait_for SECONDS CMD...: run CMD every 50 ms until it succeeds; fails
+# (status 1) after SECONDS.  For a condition, instead of a fixed sleep.
+wait_for() {
+	wf_n=$(($1 * 20))
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		wf_n=$((wf_n - 1))
+		[ $wf_n -gt 0 ] || return 1
+		sleep 0.05
+	done
+}
+
 # start_origin PORT: the Python origin (lib/origin.py)
 start_origin() {
 	python3 "$TOP/tests/integ/lib/origin.py" "$1" &
