@@ -10,9 +10,10 @@
  * glibc's malloc serves with mmap, so they come from the heap and the
  * per-thread arenas.  When the crowd leaves, free() keeps those pages:
  * the process stays as large as it was at the peak of the attack until
- * the same crowd comes back.  So the main thread, once a second, watches
- * the number of open sessions; when it has fallen to half of its peak
- * since the last trim, and that peak was at least MEM_TRIM_MIN sessions,
+ * the same crowd comes back.  So the acceptor notes the peak of open
+ * sessions as it opens them, and the main thread, once a second, compares
+ * the number open with it; when it has fallen to half of the peak since
+ * the last trim, and that peak was at least MEM_TRIM_MIN sessions,
  * malloc_trim(0) returns every free page of every arena (glibc walks
  * them all, madvise(MADV_DONTNEED) inside the heaps, not only their
  * tops) and the peak starts again from the present count.  The free
@@ -44,7 +45,20 @@
 
 #define MEM_TRIM_MIN	256	/* sessions: a smaller peak is not worth it */
 
-static unsigned		mem_peak;	/* main thread only */
+static unsigned		mem_peak;	/* atomic: sessions, since the trim */
+
+/*--------------------------------------------------------------------
+ * Keep the peak of open sessions, seen where they are opened: a crowd
+ * that comes and goes between two ticks still counts.
+ */
+
+void
+MEM_Sessions(unsigned n)
+{
+
+	if (n > __atomic_load_n(&mem_peak, __ATOMIC_RELAXED))
+		__atomic_store_n(&mem_peak, n, __ATOMIC_RELAXED);
+}
 
 /*--------------------------------------------------------------------
  * Trim the allocator once the sessions have halved since their peak.
@@ -53,12 +67,14 @@ static unsigned		mem_peak;	/* main thread only */
 int
 MEM_Tick(unsigned sessions)
 {
+	unsigned peak = __atomic_load_n(&mem_peak, __ATOMIC_RELAXED);
 
-	if (sessions > mem_peak)
-		mem_peak = sessions;
-	if (mem_peak < MEM_TRIM_MIN || sessions > mem_peak / 2)
+	if (peak < MEM_TRIM_MIN || sessions > peak / 2)
 		return (0);
-	mem_peak = sessions;
+	/* A higher peak stored meanwhile wins; the next tick sees it. */
+	if (!__atomic_compare_exchange_n(&mem_peak, &peak, sessions, 0,
+	    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		return (0);
 #if defined(__linux__) && defined(__GLIBC__)
 	(void)malloc_trim(0);
 	CNT_INC(&g_counters, mem_trimmed);

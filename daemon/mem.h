@@ -10,11 +10,17 @@
 #define FRONTD_MEM_H
 
 /*
- * Look at how many sessions are open now; after their number has fallen
- * to half of its peak since the last look that trimmed (and the peak was
- * worth it), hand the allocator's free pages back to the kernel.  Main
- * thread only, about once a second, never on the request path.
- * Returns 1 if it trimmed, else 0.
+ * A session was opened and n are open now: keeps the peak.  Called by
+ * the thread that opens sessions (the acceptor); a load and a compare.
+ */
+void MEM_Sessions(unsigned n);
+
+/*
+ * Look at how many sessions are open now; once their number has fallen
+ * to half of its peak since the last trim (and the peak was worth it),
+ * hand the allocator's free pages back to the kernel.  Main thread only,
+ * about once a second, never on the request path.  Returns 1 if it
+ * trimmed, else 0.
  */
 int MEM_Tick(unsigned sessions);
 
