@@ -22,8 +22,9 @@
 # errors (non-2xx answers plus socket errors), the most attack
 # connections slowhttptest saw open at once, the proxy's peak resident
 # memory (VmRSS summed over its processes, sampled every 0.5 s) and
-# peak open descriptors, and its resident memory just before the attack
-# and SETTLE seconds after slowhttptest ended.
+# peak open descriptors, its resident memory just before the attack and
+# SETTLE seconds after slowhttptest ended, and the CPU time (user +
+# system) its processes used from the start of the attack to then.
 #
 # Each proxy keeps its own timeouts (those of bench-peers: HAProxy
 # "timeout http-request 10s", nginx's defaults of 60 s, frontd's
@@ -60,6 +61,7 @@ PEERS=${PEERS:-haproxy nginx frontd}
 ATTACKS=${ATTACKS:-headers body read}
 OUT=${OUT:-$top/tests/bench/results/slow-$(date -u +%Y-%m-%d).md}
 NCPU=$(getconf _NPROCESSORS_ONLN)
+HZ=$(getconf CLK_TCK)
 OPORT=18380		# not bench-peers' ports: both may run at once
 me=bench-slow
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/frontd-slow.XXXXXX")
@@ -110,10 +112,11 @@ sampler() {		# sampler PID OUT: "rss_kb fds" every 0.5 s
 }
 
 # One attack on one proxy: a line "peer kind req/s errors held peak_kb
-# peak_fds before_kb after_kb".
+# peak_fds before_kb after_kb cpu_s".
 measure() {		# measure PEER PID KIND
 	: > "$tmp/samples"
 	before=$(rss_kb "$2")
+	c0=$(cpu_ticks "$2")
 	sampler "$2" "$tmp/samples" &
 	spid=$!
 	attack "$1" "$3"
@@ -128,6 +131,7 @@ measure() {		# measure PEER PID KIND
 	wait "$apid" 2>/dev/null
 	sleep "$SETTLE"
 	after=$(rss_kb "$2")
+	c1=$(cpu_ticks "$2")
 	kill "$spid"
 	wait "$spid" 2>/dev/null
 	held=$(tr '\r' '\n' < "$tmp/attack.out" |
@@ -136,8 +140,9 @@ measure() {		# measure PEER PID KIND
 		END { print m + 0 }')
 	peak=$(awk '$1 > r { r = $1 } $2 > f { f = $2 }
 	    END { print r + 0, f + 0 }' "$tmp/samples")
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$3" \
-	    "$(wrk_sum "$tmp/wrk.out")" "$held" "$peak" "$before" "$after" |
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.1f\n' "$1" "$3" \
+	    "$(wrk_sum "$tmp/wrk.out")" "$held" "$peak" "$before" "$after" \
+	    "$(echo "$c0 $c1 $HZ" | awk '{ print ($2 - $1) / $3 }')" |
 	    tr ' ' '\t'
 }
 
@@ -150,10 +155,10 @@ report() {		# report RAW BASE
 		name["headers"] = "slow headers"
 		name["body"] = "slow body"
 		name["read"] = "slow read"
-		printf("| %s | %s | %d | %s | %.2f | %d | %.0f | %d | " \
-		    "%.0f | %.0f |\n", $1, name[$2], $5, $3,
-		    base[$1] > 0 ? $3 / base[$1] : 0, $4, $6 / 1024, $7,
-		    $8 / 1024, $9 / 1024)
+		printf("| %s | %s | %d | %s | %.2f | %d | %.1f | %.0f | " \
+		    "%d | %.0f | %.0f |\n", $1, name[$2], $5, $3,
+		    base[$1] > 0 ? $3 / base[$1] : 0, $4, $10, $6 / 1024,
+		    $7, $8 / 1024, $9 / 1024)
 	}' "$2" "$1"
 }
 
@@ -198,14 +203,17 @@ done
 	    "-d${LEGIT}s asks for /small; the baseline is the same wrk" \
 	    "without attack, just before, in the same run.  RSS is VmRSS" \
 	    "summed over the proxy's processes; \"after\" is ${SETTLE}s" \
-	    "after the attack ended."
+	    "after the attack ended.  Proxy CPU: user + system seconds of" \
+	    "its processes from the start of the attack to \"after\"."
 	echo
 	for x in $PEERS; do echo "- $x: $(version "$x")"; done
 	echo
 	echo "| proxy | attack | attack conns held (max) | legit req/s |" \
-	    "vs own baseline | wrk errors | peak RSS MiB | peak fds |" \
+	    "vs own baseline | wrk errors | proxy CPU s |" \
+	    "peak RSS MiB | peak fds |" \
 	    "RSS before MiB | RSS after MiB |"
-	echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+	echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |" \
+	    "---: | ---: |"
 	report "$raw" "$base"
 	echo
 	echo "Baselines (proxy, req/s, wrk errors):"
