@@ -1276,6 +1276,23 @@ px_step(struct txn *txn, tim_mono now)
 }
 
 /*--------------------------------------------------------------------
+ * Make the close of a client that takes nothing a reset: what was
+ * queued for it is dropped at once, instead of megabytes waiting in the
+ * kernel for a reader that may never come (nginx's
+ * reset_timedout_connection).
+ */
+
+static void
+px_reset(int fd)
+{
+	struct linger l;
+
+	l.l_onoff = 1;
+	l.l_linger = 0;
+	(void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+}
+
+/*--------------------------------------------------------------------
  * A deadline passed: name the side that was too slow.
  */
 
@@ -1285,6 +1302,8 @@ px_timeout(struct txn *txn, int backend, tim_mono now)
 
 	if (!backend && px_out_progress(txn, now))
 		return;			/* a slow reader, still reading */
+	if (!backend && (txn->sp->wp.events & POLLOUT))
+		px_reset(txn->sp->fd);	/* it takes nothing: reset it */
 	switch (txn->state) {
 	case PX_REQ_BUFFER:
 		(void)px_abort(txn, 408, SC_CLIENT_TIMEOUT);

@@ -140,7 +140,8 @@ def gone(port, name, rst):
 
 def test(ctx):
     be = ctx.backend(handler)
-    fd = ctx.frontd("timeout_client = 10s", be.port)
+    # request_buffer = 0: the bodies stream, which is what this is about
+    fd = ctx.frontd("timeout_client = 10s\nrequest_buffer = 0", be.port)
     p = fd.port
     problems = []
     for f, args in ((bad, ("bare-lf", b"5\nworld\r\n0\r\n\r\n")),
