@@ -114,6 +114,22 @@ static const struct adm_field adm_be[] = {
 	    "idle pooled backend connections"),
 };
 
+/*
+ * The shared per-backend and per-director series: tbl/be_counters.h.
+ * 'where' says which of the two have it.
+ */
+static const struct {
+	const char	*field;
+	const char	*metric;
+	const char	*type;
+	const char	*where;
+	const char	*help;
+} adm_lb[] = {
+#define BE_COUNTER(f, m, t, w, h)	{ #f, m, #t, #w, h },
+#include "tbl/be_counters.h"
+#undef BE_COUNTER
+};
+
 #define ADM_WS(f)							\
 	{ NULL, NULL, NULL, #f, offsetof(struct wait_stats, f),		\
 	    sizeof(((struct wait_stats *)0)->f) }
@@ -318,6 +334,43 @@ adm_prom_backends(struct adm_out *o, const struct stats *st)
 }
 
 /*--------------------------------------------------------------------
+ * The shared series of tbl/be_counters.h: frontd_backend_* with a
+ * backend label, frontd_director_* with a director label.
+ */
+
+static void
+adm_prom_lb(struct adm_out *o, const struct stats *st)
+{
+	char name[96];
+	unsigned u, b;
+
+	for (u = 0; u < BE_C__MAX; u++) {
+		if (strchr(adm_lb[u].where, 'B') == NULL)
+			continue;
+		(void)snprintf(name, sizeof name, "backend_%s",
+		    adm_lb[u].metric);
+		adm_phead(o, name, adm_lb[u].type, adm_lb[u].help);
+		for (b = 0; b < st->nbackend && b < STAT_MAXBACKEND; b++) {
+			ADM_Printf(o, "frontd_%s{backend=", name);
+			adm_quote(o, st->be[b].name, 0);
+			ADM_Printf(o, "} %ju\n", (uintmax_t)st->be[b].lb.c[u]);
+		}
+	}
+	for (u = 0; u < BE_C__MAX; u++) {
+		if (strchr(adm_lb[u].where, 'D') == NULL)
+			continue;
+		(void)snprintf(name, sizeof name, "director_%s",
+		    adm_lb[u].metric);
+		adm_phead(o, name, adm_lb[u].type, adm_lb[u].help);
+		for (b = 0; b < st->ndirector; b++) {
+			ADM_Printf(o, "frontd_%s{director=", name);
+			adm_quote(o, st->dir[b].name, 0);
+			ADM_Printf(o, "} %ju\n", (uintmax_t)st->dir[b].c.c[u]);
+		}
+	}
+}
+
+/*--------------------------------------------------------------------
  * a - b, or 0 when a snapshot taken without a lock has a < b.
  */
 
@@ -378,6 +431,7 @@ adm_metrics(struct adm_out *o, const struct stats *st, double now)
 	adm_prom_counters(o, st);
 	adm_prom_labelled(o, st);
 	adm_prom_backends(o, st);
+	adm_prom_lb(o, st);
 	adm_prom_gauges(o, st, now);
 }
 
@@ -425,6 +479,34 @@ adm_json_backends(struct adm_out *o, const struct stats *st)
 			ADM_Printf(o, "%s\"%s\":%ju", u > 0 ? "," : "",
 			    adm_be[u].json,
 			    (uintmax_t)adm_get(&st->be[b], &adm_be[u]));
+		for (u = 0; u < BE_C__MAX; u++)
+			if (strchr(adm_lb[u].where, 'B') != NULL)
+				ADM_Printf(o, ",\"%s\":%ju", adm_lb[u].field,
+				    (uintmax_t)st->be[b].lb.c[u]);
+		ADM_Printf(o, "}");
+	}
+	ADM_Printf(o, "}");
+}
+
+/*--------------------------------------------------------------------
+ * /status: "directors", an object keyed by director name.
+ */
+
+static void
+adm_json_directors(struct adm_out *o, const struct stats *st)
+{
+	unsigned u, b, n;
+
+	ADM_Printf(o, ",\"directors\":{");
+	for (b = 0; b < st->ndirector; b++) {
+		ADM_Printf(o, "%s", b > 0 ? "," : "");
+		adm_quote(o, st->dir[b].name, 1);
+		ADM_Printf(o, ":{");
+		for (u = 0, n = 0; u < BE_C__MAX; u++)
+			if (strchr(adm_lb[u].where, 'D') != NULL)
+				ADM_Printf(o, "%s\"%s\":%ju", n++ ? "," : "",
+				    adm_lb[u].field,
+				    (uintmax_t)st->dir[b].c.c[u]);
 		ADM_Printf(o, "}");
 	}
 	ADM_Printf(o, "}");
@@ -457,6 +539,7 @@ adm_status(struct adm_out *o, const struct stats *st, double now)
 	ADM_Printf(o, ",\"access_log\":{\"dropped\":%ju},",
 	    (uintmax_t)ALOG_Dropped());
 	adm_json_backends(o, st);
+	adm_json_directors(o, st);
 	ADM_Printf(o, "}\n");
 }
 

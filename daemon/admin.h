@@ -19,6 +19,13 @@
 int ADM_Start(const char *spec, char *err, size_t errlen);
 
 /*
+ * Main thread, once the workers and waiters run: start answering.  Until
+ * then connections wait in the listen queue, so that no request reads
+ * state that is not there yet.
+ */
+void ADM_Open(void);
+
+/*
  * Main thread: stop the admin thread and close its socket and the
  * connections it still has.  A no-op when not running.
  */

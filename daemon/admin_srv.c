@@ -67,7 +67,7 @@ struct adm_conn {
 };
 
 static int		adm_lfd = -1;
-static int		adm_pipe[2] = { -1, -1 };	/* stop signal */
+static int		adm_pipe[2] = { -1, -1 };	/* 'g'o, or stop */
 static int		adm_on;
 static pthread_t	adm_thr;
 static struct adm_conn	*adm_conns[ADM_MAXCONN];
@@ -314,8 +314,10 @@ adm_accept(tim_mono now)
 }
 
 /*--------------------------------------------------------------------
- * The admin thread: serve connections until a byte arrives on the stop
- * pipe, then close what is still open.
+ * The admin thread: once ADM_Open says the daemon is up (the numbers
+ * it reports exist), serve connections until the stop byte comes, then
+ * close what is still open.  Before that, connections wait in the
+ * listen queue.
  */
 
 static void *
@@ -324,12 +326,13 @@ adm_run(void *priv)
 	struct pollfd pfd[ADM_MAXCONN + 2];
 	int slot[ADM_MAXCONN + 2];
 	tim_mono next, now;
-	int i, n;
+	int i, n, serving = 0;
+	char c;
 
 	(void)priv;
 	for (;;) {
 		pfd[0].fd = adm_pipe[0];
-		pfd[1].fd = adm_lfd;
+		pfd[1].fd = serving ? adm_lfd : -1;	/* not before ADM_Open */
 		pfd[0].events = pfd[1].events = POLLIN;
 		next = INFINITY;
 		for (i = 0, n = 2; i < ADM_MAXCONN; i++) {
@@ -347,8 +350,13 @@ adm_run(void *priv)
 				TIM_sleep(0.1);
 			continue;
 		}
-		if (pfd[0].revents != 0)
+		if (pfd[0].revents != 0) {
+			if (read(adm_pipe[0], &c, 1) == 1 && c == 'g') {
+				serving = 1;
+				continue;
+			}
 			break;
+		}
 		now = TIM_mono();
 		for (i = 2; i < n; i++)
 			adm_io(&adm_conns[slot[i]], pfd[i].revents, now);
@@ -495,6 +503,21 @@ fail:
 	adm_lfd = adm_pipe[0] = adm_pipe[1] = -1;
 	(void)snprintf(err, errlen, "admin_listen %s: %s", spec, strerror(e));
 	return (-1);
+}
+
+/*--------------------------------------------------------------------
+ * Main thread: everything the admin reports is there; start answering
+ * (see admin.h).
+ */
+
+void
+ADM_Open(void)
+{
+
+	if (!adm_on)
+		return;
+	while (write(adm_pipe[1], "g", 1) < 0 && errno == EINTR)
+		continue;
 }
 
 /*--------------------------------------------------------------------

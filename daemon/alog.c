@@ -355,8 +355,8 @@ alog_field(struct alog_cur *c, const char *key, int json)
 }
 
 /*--------------------------------------------------------------------
- * The fields after the request and response: timings, backend, reuse,
- * retries and cause, in either format.
+ * The fields after the request and response: timings, route, director,
+ * backend, reuse, retries and cause, in either format.
  */
 
 static void
@@ -374,6 +374,12 @@ alog_tail(struct alog_cur *c, const struct alog_rec *r, int json)
 	alog_dur(c, r->t_firstbyte, none);
 	alog_field(c, "t_total", json);
 	alog_dur(c, r->t_total, none);
+	alog_field(c, "route", json);
+	alog_qstr(c, r->route, r->route != NULL ? strlen(r->route) : 0,
+	    ALOG_MAX_SHORT, json, none);
+	alog_field(c, "director", json);
+	alog_qstr(c, r->director, r->director != NULL ?
+	    strlen(r->director) : 0, ALOG_MAX_SHORT, json, none);
 	alog_field(c, "backend", json);
 	alog_qstr(c, r->backend, r->backend != NULL ? strlen(r->backend) : 0,
 	    ALOG_MAX_SHORT, json, none);

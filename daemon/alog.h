@@ -41,6 +41,8 @@ struct alog_rec {
 	double		t_connect;
 	double		t_firstbyte;
 	double		t_total;
+	const char	*route;		/* NULL: none matched */
+	const char	*director;	/* NULL: none */
 	const char	*backend;	/* NULL: none chosen */
 	int		reused;		/* backend connection from the pool */
 	unsigned	retries;

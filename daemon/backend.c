@@ -2,491 +2,496 @@
  * Copyright (c) 2026 The frontd authors
  * SPDX-License-Identifier: BSD-2-Clause
  *
- * backend.c -- backend connections and their pools, one pool per backend
- * per worker.
+ * backend.c -- the backend as a runtime object: one per name and address,
+ * shared by every worker and by every configuration that names it.
  *
- * A worker owns its pools outright, so taking or returning a connection
- * takes no lock.  Idle connections wait in the worker's own event loop
- * with POLLIN armed and the pool's idle deadline: a remote close, stray
- * bytes or the deadline remove them, so a worker rarely picks a dead one.
- * They are reused most recent first (Varnish cache_conn_pool.c, nginx's
- * upstream keepalive): the most recently used connection is the least
- * likely to have been closed by the backend's own idle timer.
+ * A configuration holds a reference to each of its backends (conf.c takes
+ * them with BE_Find when it is built).  A reload that keeps a backend's
+ * name and address finds the same object, so its requests in flight,
+ * its wait queue and its counters carry over; a backend no configuration
+ * names any more is freed with the last configuration that did.
  *
- * A pool belongs to one configuration.  When a request arrives on a newer
- * one (after a reload), the worker retires its old pools: idle
- * connections are closed at once, busy ones when their request ends, and
- * the pool is freed when the last is gone.
+ * max_connections counts requests in flight to the backend across all
+ * workers.  With no limit (the default) taking and giving back a slot is
+ * one atomic add.  With a limit, the count, the FIFO of waiting requests
+ * and the hand-over are under the backend's mutex: a request that
+ * finishes gives its slot straight to the oldest waiter and wakes it on
+ * its own worker's loop (WAIT_Task), so a slot is never free while a
+ * request waits for one, and nobody polls.  The waiter's own
+ * queue_timeout is a timer on its loop; whichever of the two comes first
+ * decides under the mutex (BE_Unqueue).
+ *
+ * Rejected: one queue per director (a backend in two directors would
+ * need two queues to wake fairly), and waking every waiter to race for
+ * the slot (a thundering herd across workers).
  */
 
-#include <errno.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
-#include <pthread.h>
-#include <stdio.h>
-#include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
+#include <netdb.h>
 
-#include "frontd.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vas.h"
 #include "conf.h"
+#include "backend.h"
 #include "log.h"
 #include "stats.h"
 
-/*
- * Counters per backend name, per worker.  A name gets a slot the first
- * time any worker makes a pool for it and keeps it across reloads, so
- * the counters of a backend never go backwards.
- */
-struct be_cnt {
-	uint64_t		opened;
-	uint64_t		reused;
-	uint64_t		closed;
-	uint64_t		failed;
-	uint64_t		retried;
-	uint64_t		idle;		/* gauge */
-};
+static pthread_mutex_t	be_mtx = PTHREAD_MUTEX_INITIALIZER;
+static struct backend	*be_list;
 
-static pthread_mutex_t	be_slot_mtx = PTHREAD_MUTEX_INITIALIZER;
-static char		be_slot_name[STAT_MAXBACKEND][64];
-static unsigned		be_nslot;
-
-/* Written by the pool's own worker only; read by STAT_Get. */
-#define BE_INC(bp, f)	CNT_ADD1(&(bp)->cnt->f, 1)
-#define BE_DEC(bp, f)	CNT_ADD1(&(bp)->cnt->f, (uint64_t)-1)
-
-struct bpool {
-	unsigned			magic;
-#define BPOOL_MAGIC			0x42504f4c
-	struct be_cnt			*cnt;	/* this worker's, this name's */
-	struct worker			*wrk;
-	const struct conf_backend	*be;
-	struct bconn			*idle;	/* most recent first */
-	unsigned			nidle;
-	unsigned			refs;	/* table + connections */
-	unsigned			retired;
-};
-
-struct be_worker {
-	unsigned		magic;
-#define BE_WORKER_MAGIC		0x42455752
-	struct conf		*conf;
-	unsigned		n;
-	struct bpool		**bp;
-	struct be_cnt		cnt[STAT_MAXBACKEND + 1];	/* last: overflow */
-};
-
-static void be_idle_cb(struct waited *, enum wait_event, tim_mono);
+static void be_resolve(struct backend *, int first);
 
 /*--------------------------------------------------------------------
- * Drop one reference to a pool; free it with the last.
+ * A new backend for this configuration section.
  */
 
-static void
-be_pool_rel(struct bpool **bpp)
+static struct backend *
+be_new(const struct conf_backend *cb)
 {
-	struct bpool *bp;
+	struct backend *be;
 
-	TAKE_OBJ_NOTNULL(bp, bpp, BPOOL_MAGIC);
-	assert(bp->refs > 0);
-	if (--bp->refs > 0)
-		return;
-	AZ(bp->idle);
-	FREE_OBJ(bp);
-}
-
-/*--------------------------------------------------------------------
- * Close a connection and free it.
- */
-
-static void
-be_free(struct bconn *bc)
-{
-	struct bpool *bp;
-
-	CHECK_OBJ_NOTNULL(bc, BCONN_MAGIC);
-	bp = bc->pool;
-	HTC_Fini(&bc->htc, WRK_HtcPool(bp->wrk));
-	WAIT_Leave(&bc->wp);
-	(void)close(bc->fd);
-	CNT_INC1(WRK_Counters(bp->wrk), bconn_closed);
-	BE_INC(bp, closed);
-	FREE_OBJ(bc);
-	be_pool_rel(&bp);
-}
-
-/*--------------------------------------------------------------------
- * Unlink an idle connection from its pool's list.
- */
-
-static void
-be_unlink(struct bconn *bc)
-{
-	struct bpool *bp = bc->pool;
-
-	AN(bc->idle);
-	if (bc->prev != NULL)
-		bc->prev->next = bc->next;
-	else
-		bp->idle = bc->next;
-	if (bc->next != NULL)
-		bc->next->prev = bc->prev;
-	bc->next = bc->prev = NULL;
-	bc->idle = 0;
-	bp->nidle--;
-	BE_DEC(bp, idle);
-}
-
-/*--------------------------------------------------------------------
- * Retire every pool of a worker's table: close idle connections now and
- * let busy ones finish.
- */
-
-static void
-be_retire(struct be_worker *bw)
-{
-	struct bpool *bp;
-	struct bconn *bc;
-	unsigned u;
-
-	for (u = 0; u < bw->n; u++) {
-		bp = bw->bp[u];
-		if (bp == NULL)
-			continue;
-		bp->retired = 1;
-		while ((bc = bp->idle) != NULL) {
-			WAIT_Cancel(WRK_Waiter(bp->wrk), &bc->wp);
-			be_unlink(bc);
-			be_free(bc);
-		}
-		be_pool_rel(&bw->bp[u]);
+	ALLOC_OBJ(be, BACKEND_MAGIC);
+	AN(be);
+	be->name = strdup(cb->name);
+	be->address = strdup(cb->address);
+	AN(be->name);
+	AN(be->address);
+	AZ(pthread_mutex_init(&be->amtx, NULL));
+	if (cb->host != NULL) {
+		be->host = strdup(cb->host);
+		AN(be->host);
+		be->port = cb->port;
+		be_resolve(be, 1);
+	} else {
+		memcpy(&be->addr[0], &cb->addr, sizeof be->addr[0]);
+		be->alen[0] = cb->addrlen;
+		be->naddr = 1;
 	}
-	free(bw->bp);
-	bw->bp = NULL;
-	bw->n = 0;
-	if (bw->conf != NULL)
-		CONF_Rel(&bw->conf);
+	AZ(pthread_mutex_init(&be->qmtx, NULL));
+	be->qtail = &be->qhead;
+	return (be);
 }
 
 /*--------------------------------------------------------------------
- * The counter slot of a backend name (STAT_MAXBACKEND when full).
+ * The backend of this name and address, with one more reference (any
+ * thread; conf.c while it builds a configuration).  Its limit becomes
+ * the one of the newest configuration.
  */
 
-static unsigned
-be_slot(const char *name)
+struct backend *
+BE_Find(const struct conf_backend *cb)
 {
-	unsigned u;
+	struct backend *be;
 
-	AZ(pthread_mutex_lock(&be_slot_mtx));
-	for (u = 0; u < be_nslot; u++)
-		if (!strcmp(be_slot_name[u], name))
+	CHECK_OBJ_NOTNULL(cb, CONF_BACKEND_MAGIC);
+	AZ(pthread_mutex_lock(&be_mtx));
+	for (be = be_list; be != NULL; be = be->next)
+		if (!strcmp(be->name, cb->name) &&
+		    !strcmp(be->address, cb->address))
 			break;
-	if (u == be_nslot && u < STAT_MAXBACKEND) {
-		(void)snprintf(be_slot_name[u], sizeof be_slot_name[u], "%s",
-		    name);
-		__atomic_store_n(&be_nslot, u + 1, __ATOMIC_RELEASE);
+	if (be == NULL) {
+		be = be_new(cb);
+		be->next = be_list;
+		be_list = be;
 	}
-	AZ(pthread_mutex_unlock(&be_slot_mtx));
-	return (u);
+	be->refcnt++;
+	__atomic_store_n(&be->max_conn, cb->max_conn, __ATOMIC_RELAXED);
+	AZ(pthread_mutex_unlock(&be_mtx));
+	return (be);
 }
 
 /*--------------------------------------------------------------------
- * Add every worker's backend counters into st (any thread).
+ * Drop a reference; the last one frees the backend.  Nothing can be in
+ * flight then: every request holds a reference to its configuration.
  */
 
 void
-BE_Stats(struct worker *wrk, struct stats *st)
+BE_Rel(struct backend **pbe)
 {
-	const struct be_worker *bw;
-	const struct be_cnt *c;
-	struct stats_backend *sb;
-	unsigned u, n;
+	struct backend *be, **pp;
 
-	n = __atomic_load_n(&be_nslot, __ATOMIC_ACQUIRE);
-	if (st->nbackend < n) {
-		for (u = st->nbackend; u < n; u++)
-			(void)snprintf(st->be[u].name, sizeof st->be[u].name,
-			    "%s", be_slot_name[u]);
-		st->nbackend = n;
-	}
-	bw = __atomic_load_n(WRK_BePriv(wrk), __ATOMIC_ACQUIRE);
-	if (bw == NULL)
-		return;
-	for (u = 0; u < n; u++) {
-		c = &bw->cnt[u];
-		sb = &st->be[u];
-		sb->opened += __atomic_load_n(&c->opened, __ATOMIC_RELAXED);
-		sb->reused += __atomic_load_n(&c->reused, __ATOMIC_RELAXED);
-		sb->closed += __atomic_load_n(&c->closed, __ATOMIC_RELAXED);
-		sb->failed += __atomic_load_n(&c->failed, __ATOMIC_RELAXED);
-		sb->retried += __atomic_load_n(&c->retried, __ATOMIC_RELAXED);
-		sb->idle += (unsigned)__atomic_load_n(&c->idle,
-		    __ATOMIC_RELAXED);
-	}
-}
-
-/*--------------------------------------------------------------------
- * Count a connection that failed after connect() started.
- */
-
-void
-BE_CountFail(struct bpool *bp)
-{
-
-	CHECK_OBJ_NOTNULL(bp, BPOOL_MAGIC);
-	CNT_INC1(WRK_Counters(bp->wrk), bconn_failed);
-	BE_INC(bp, failed);
-}
-
-/*--------------------------------------------------------------------
- * Count a request sent again on a fresh connection.
- */
-
-void
-BE_CountRetry(struct bpool *bp)
-{
-
-	CHECK_OBJ_NOTNULL(bp, BPOOL_MAGIC);
-	BE_INC(bp, retried);
-}
-
-/*--------------------------------------------------------------------
- * The pool for backend idx of conf on this worker (worker thread).
- */
-
-struct bpool *
-BE_Pool(struct worker *wrk, struct conf *conf, unsigned idx)
-{
-	struct be_worker *bw;
-	struct bpool *bp;
-	void **pp;
-
-	CHECK_OBJ_NOTNULL(conf, CONF_MAGIC);
-	assert(idx < conf->nbackend);
-	pp = WRK_BePriv(wrk);
-	if (*pp == NULL) {
-		ALLOC_OBJ(bw, BE_WORKER_MAGIC);
-		if (bw == NULL)
-			return (NULL);
-		*pp = bw;
-	}
-	CAST_OBJ_NOTNULL(bw, *pp, BE_WORKER_MAGIC);
-	if (bw->conf != conf) {
-		be_retire(bw);
-		bw->bp = calloc(conf->nbackend, sizeof *bw->bp);
-		if (bw->bp == NULL)
-			return (NULL);
-		bw->n = conf->nbackend;
-		bw->conf = CONF_Ref(conf);
-	}
-	if (bw->bp[idx] == NULL) {
-		ALLOC_OBJ(bp, BPOOL_MAGIC);
-		if (bp == NULL)
-			return (NULL);
-		bp->wrk = wrk;
-		bp->be = &conf->backend[idx];
-		bp->cnt = &bw->cnt[be_slot(bp->be->name)];
-		bp->refs = 1;
-		bw->bp[idx] = bp;
-	}
-	return (bw->bp[idx]);
-}
-
-/*--------------------------------------------------------------------
- * Free a worker's pools once its event loop is gone (WAITER_CLOSE has
- * already closed every idle connection).
- */
-
-void
-BE_WorkerFini(struct worker *wrk)
-{
-	struct be_worker *bw;
-	void **pp;
-
-	pp = WRK_BePriv(wrk);
-	if (*pp == NULL)
-		return;
-	CAST_OBJ_NOTNULL(bw, *pp, BE_WORKER_MAGIC);
-	be_retire(bw);
-	FREE_OBJ(bw);
-	*pp = NULL;
-}
-
-const struct conf_backend *
-BE_Conf(const struct bpool *bp)
-{
-
-	CHECK_OBJ_NOTNULL(bp, BPOOL_MAGIC);
-	return (bp->be);
-}
-
-/*--------------------------------------------------------------------
- * Start a new connection to the pool's backend.
- */
-
-static struct bconn *
-be_connect(struct bpool *bp, int *connecting)
-{
-	const struct conf_backend *be = bp->be;
-	struct bconn *bc;
-	int fd, one = 1;
-
-	fd = socket(be->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return (NULL);
-	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	*connecting = 0;
-	if (connect(fd, (const struct sockaddr *)&be->addr, be->addrlen) != 0) {
-		if (errno != EINPROGRESS) {
-			CNT_INC1(WRK_Counters(bp->wrk), bconn_failed);
-			BE_INC(bp, failed);
-			(void)close(fd);
-			return (NULL);
-		}
-		*connecting = 1;
-	}
-	ALLOC_OBJ(bc, BCONN_MAGIC);
-	if (bc == NULL) {
-		(void)close(fd);
-		return (NULL);
-	}
-	bc->fd = fd;
-	bc->ka = -1;
-	bc->pool = bp;
-	WAIT_INIT(&bc->wp, fd, NULL, NULL);
-	HTC_Init(&bc->htc);
-	bp->refs++;
-	CNT_INC1(WRK_Counters(bp->wrk), bconn_opened);
-	BE_INC(bp, opened);
-	return (bc);
-}
-
-/*--------------------------------------------------------------------
- * A connection for a request: the most recent idle one, or a new one.
- */
-
-struct bconn *
-BE_Get(struct bpool *bp, int fresh, int *connecting)
-{
-	struct bconn *bc;
-
-	CHECK_OBJ_NOTNULL(bp, BPOOL_MAGIC);
-	bc = bp->idle;
-	if (fresh || bc == NULL)
-		return (be_connect(bp, connecting));
-	CHECK_OBJ_NOTNULL(bc, BCONN_MAGIC);
-	/*
-	 * It stays armed for POLLIN in this worker's loop: the response will
-	 * need exactly that, so reusing it costs no system call.  The caller
-	 * sets the callback; an event already fired (the backend closed it
-	 * just now) shows up as EOF before any response byte, and is retried.
-	 */
-	be_unlink(bc);
-	bc->reused = 1;
-	*connecting = 0;
-	CNT_INC1(WRK_Counters(bp->wrk), bconn_reused);
-	BE_INC(bp, reused);
-	return (bc);
-}
-
-/*--------------------------------------------------------------------
- * Close a connection that carried a request.
- */
-
-void
-BE_Close(struct bconn **bcp)
-{
-	struct bconn *bc;
-
-	TAKE_OBJ_NOTNULL(bc, bcp, BCONN_MAGIC);
-	AZ(bc->idle);
-	assert(bc->wp.w == NULL);
-	be_free(bc);
-}
-
-/*--------------------------------------------------------------------
- * How long an idle connection may wait in the pool: idle_timeout, or
- * less when the server said it closes sooner ("Keep-Alive: timeout=N"),
- * with a margin (a quarter of N, at most 1 s) so that a request is never
- * sent on a connection the server is closing -- the commonest cause of a
- * 502 on a POST, which cannot be retried.
- */
-
-static tim_dur
-be_idle_time(const struct bconn *bc)
-{
-	tim_dur t = bc->pool->be->idle_timeout, ka;
-
-	if (bc->ka < 0)
-		return (t);
-	ka = bc->ka;
-	ka -= ka / 4. < 1. ? ka / 4. : 1.;
-	return (ka < t ? ka : t);
-}
-
-/*--------------------------------------------------------------------
- * Give a connection whose response was read completely back to its
- * pool, to wait in the worker's loop until reused, closed by the
- * backend, or idle too long.
- */
-
-void
-BE_Recycle(struct bconn **bcp)
-{
-	struct bconn *bc;
-	struct bpool *bp;
-	tim_dur idle;
-
-	TAKE_OBJ_NOTNULL(bc, bcp, BCONN_MAGIC);
-	assert(bc->wp.w == NULL);
-	bp = bc->pool;
-	CHECK_OBJ_NOTNULL(bp, BPOOL_MAGIC);
-	if (bp->retired || bp->nidle >= bp->be->max_idle ||
-	    HTC_Avail(&bc->htc) > 0 ||
-	    __atomic_load_n(&g_draining, __ATOMIC_RELAXED)) {
-		/* retired pool, full pool, or stray bytes after the response */
-		be_free(bc);
+	TAKE_OBJ_NOTNULL(be, pbe, BACKEND_MAGIC);
+	AZ(pthread_mutex_lock(&be_mtx));
+	assert(be->refcnt > 0);
+	if (--be->refcnt > 0) {
+		AZ(pthread_mutex_unlock(&be_mtx));
 		return;
 	}
-	idle = be_idle_time(bc);
-	if (idle <= 0.) {
-		be_free(bc);		/* the server closes it at once */
-		return;
-	}
-	bc->wp.func = be_idle_cb;
-	bc->wp.priv = bc;
-	bc->wp.events = POLLIN;
-	bc->wp.he.key = WAIT_Now(WRK_Waiter(bp->wrk)) + idle;
-	if (WAIT_Again(WRK_Waiter(bp->wrk), &bc->wp) != 0) {
-		be_free(bc);
-		return;
-	}
-	bc->idle = 1;
-	bc->prev = NULL;
-	bc->next = bp->idle;
-	if (bc->next != NULL)
-		bc->next->prev = bc;
-	bp->idle = bc;
-	bp->nidle++;
-	BE_INC(bp, idle);
+	for (pp = &be_list; *pp != be; pp = &(*pp)->next)
+		AN(*pp);
+	*pp = be->next;
+	AZ(pthread_mutex_unlock(&be_mtx));
+	AZ(BE_INFLIGHT(be));
+	AZ(be->qhead);
+	AZ(pthread_mutex_destroy(&be->qmtx));
+	AZ(pthread_mutex_destroy(&be->amtx));
+	free(be->name);
+	free(be->address);
+	free(be->host);
+	FREE_OBJ(be);
 }
 
 /*--------------------------------------------------------------------
- * An idle connection woke up: the backend closed it, sent stray bytes,
- * or it idled out.  Either way it is done.
+ * One more or one fewer waiter; be->qmtx held.  Read without the lock by
+ * BE_Release's fast path and by the stats.
  */
 
 static void
-be_idle_cb(struct waited *wp, enum wait_event ev, tim_mono now)
+be_count(struct backend *be, int d)
 {
-	struct bconn *bc;
+	unsigned n;
 
-	(void)ev;
-	(void)now;
-	CAST_OBJ_NOTNULL(bc, wp->priv, BCONN_MAGIC);
-	be_unlink(bc);
-	be_free(bc);
+	n = __atomic_load_n(&be->nqueued, __ATOMIC_RELAXED) + (unsigned)d;
+	__atomic_store_n(&be->nqueued, n, __ATOMIC_RELAXED);
+	__atomic_store_n(&be->cnt.c[BE_C_queued], n, __ATOMIC_RELAXED);
+}
+
+/*--------------------------------------------------------------------
+ * Take a slot, or queue for one (see backend.h).  Any worker.
+ */
+
+int
+BE_Acquire(struct backend *be, struct be_wait *wt, unsigned max_queue)
+{
+	unsigned max;
+
+	CHECK_OBJ_NOTNULL(be, BACKEND_MAGIC);
+	max = __atomic_load_n(&be->max_conn, __ATOMIC_RELAXED);
+	if (max == 0) {
+		__atomic_fetch_add(&be->inflight, 1, __ATOMIC_RELAXED);
+		return (1);
+	}
+	AZ(pthread_mutex_lock(&be->qmtx));
+	if (BE_INFLIGHT(be) < max && be->qhead == NULL) {
+		__atomic_fetch_add(&be->inflight, 1, __ATOMIC_RELAXED);
+		AZ(pthread_mutex_unlock(&be->qmtx));
+		return (1);
+	}
+	if (wt == NULL || be->nqueued >= max_queue) {
+		if (wt != NULL)
+			BE_CINC(&be->cnt, queue_full);
+		AZ(pthread_mutex_unlock(&be->qmtx));
+		return (wt == NULL ? 0 : -1);
+	}
+	CHECK_OBJ_NOTNULL(wt, BE_WAIT_MAGIC);
+	AZ(wt->prevp);
+	wt->granted = 0;
+	wt->next = NULL;
+	wt->prevp = be->qtail;
+	*be->qtail = wt;
+	be->qtail = &wt->next;
+	be_count(be, 1);
+	AZ(pthread_mutex_unlock(&be->qmtx));
+	return (0);
+}
+
+/*--------------------------------------------------------------------
+ * Take wt out of the queue; be->qmtx held.
+ */
+
+static void
+be_unlink(struct backend *be, struct be_wait *wt)
+{
+
+	AN(wt->prevp);
+	*wt->prevp = wt->next;
+	if (wt->next != NULL)
+		wt->next->prevp = wt->prevp;
+	else
+		be->qtail = wt->prevp;
+	wt->prevp = NULL;
+	wt->next = NULL;
+	be_count(be, -1);
+}
+
+/*--------------------------------------------------------------------
+ * Leave the queue: 1 if still waiting, 0 if already granted a slot.
+ */
+
+int
+BE_Unqueue(struct backend *be, struct be_wait *wt)
+{
+	int r;
+
+	CHECK_OBJ_NOTNULL(be, BACKEND_MAGIC);
+	CHECK_OBJ_NOTNULL(wt, BE_WAIT_MAGIC);
+	AZ(pthread_mutex_lock(&be->qmtx));
+	r = wt->prevp != NULL;
+	if (r)
+		be_unlink(be, wt);
+	else
+		AN(wt->granted);
+	AZ(pthread_mutex_unlock(&be->qmtx));
+	return (r);
+}
+
+/*--------------------------------------------------------------------
+ * Give a slot back (any worker).  The oldest waiter gets it and is woken
+ * on its loop; if that loop cannot take the task (stopping, port full),
+ * the waiter stays queued and its own timer ends its wait.
+ */
+
+void
+BE_Release(struct backend *be)
+{
+	struct be_wait *wt;
+	unsigned max;
+
+	CHECK_OBJ_NOTNULL(be, BACKEND_MAGIC);
+	max = __atomic_load_n(&be->max_conn, __ATOMIC_RELAXED);
+	if (max == 0 && __atomic_load_n(&be->nqueued, __ATOMIC_RELAXED) ==
+	    0) {
+		assert(__atomic_fetch_sub(&be->inflight, 1,
+		    __ATOMIC_RELAXED) > 0);
+		return;
+	}
+	AZ(pthread_mutex_lock(&be->qmtx));
+	wt = be->qhead;
+	if (wt != NULL && (max == 0 || BE_INFLIGHT(be) <= max)) {
+		CHECK_OBJ_NOTNULL(wt, BE_WAIT_MAGIC);
+		be_unlink(be, wt);
+		wt->granted = 1;
+		if (WAIT_Task(wt->w, &wt->wake) == 0) {
+			AZ(pthread_mutex_unlock(&be->qmtx));
+			return;		/* the slot is the waiter's now */
+		}
+		/* put it back at the head: its timer will end the wait */
+		wt->granted = 0;
+		wt->next = be->qhead;
+		wt->prevp = &be->qhead;
+		if (be->qhead != NULL)
+			be->qhead->prevp = &wt->next;
+		else
+			be->qtail = &wt->next;
+		be->qhead = wt;
+		be_count(be, 1);
+	}
+	assert(BE_INFLIGHT(be) > 0);
+	__atomic_fetch_sub(&be->inflight, 1, __ATOMIC_RELAXED);
+	AZ(pthread_mutex_unlock(&be->qmtx));
+}
+
+/*--------------------------------------------------------------------
+ * Call f on every backend (admin thread): under be_mtx, so none is freed
+ * meanwhile.  f must not block.
+ */
+
+void
+BE_Iter(be_iter_f *f, void *priv)
+{
+	const struct backend *be;
+
+	AZ(pthread_mutex_lock(&be_mtx));
+	for (be = be_list; be != NULL; be = be->next)
+		f(be, priv);
+	AZ(pthread_mutex_unlock(&be_mtx));
+}
+
+/*--------------------------------------------------------------------
+ * Add one backend's shared counters to its slot of a snapshot (by
+ * name; a backend no pool was made for yet gets a slot here).
+ */
+
+static void
+be_stat1(const struct backend *be, void *priv)
+{
+	struct stats *st = priv;
+	struct stats_backend *sb;
+	unsigned u;
+
+	for (u = 0; u < st->nbackend; u++)
+		if (!strcmp(st->be[u].name, be->name))
+			break;
+	if (u == st->nbackend) {
+		if (u >= STAT_MAXBACKEND)
+			return;
+		(void)snprintf(st->be[u].name, sizeof st->be[u].name, "%s",
+		    be->name);
+		st->nbackend++;
+	}
+	sb = &st->be[u];
+	for (u = 0; u < BE_C__MAX; u++)
+		sb->lb.c[u] += __atomic_load_n(&be->cnt.c[u],
+		    __ATOMIC_RELAXED);
+	sb->lb.c[BE_C_inflight] += BE_INFLIGHT(be);
+}
+
+/*--------------------------------------------------------------------
+ * Every backend's shared counters into a snapshot (any thread).
+ */
+
+void
+BE_LbStats(struct stats *st)
+{
+
+	BE_Iter(be_stat1, st);
+}
+
+/*--------------------------------------------------------------------
+ * An address to connect to (see backend.h).  Any worker; only when a new
+ * connection is opened, never for a pooled one.
+ */
+
+int
+BE_Addr(struct backend *be, struct sockaddr_storage *ss, socklen_t *lenp,
+    unsigned *gen)
+{
+	unsigned i;
+
+	CHECK_OBJ_NOTNULL(be, BACKEND_MAGIC);
+	AZ(pthread_mutex_lock(&be->amtx));
+	if (be->naddr == 0) {
+		AZ(pthread_mutex_unlock(&be->amtx));
+		return (-1);
+	}
+	i = be->anext++ % be->naddr;
+	*ss = be->addr[i];
+	*lenp = be->alen[i];
+	*gen = be->agen;
+	AZ(pthread_mutex_unlock(&be->amtx));
+	return (0);
+}
+
+/*--------------------------------------------------------------------
+ * Is ss one of the current addresses?  For a pooled connection made
+ * before the addresses changed (its *gen is old).
+ */
+
+int
+BE_AddrLive(struct backend *be, const struct sockaddr_storage *ss,
+    unsigned *gen)
+{
+	unsigned i;
+	int r = 0;
+
+	CHECK_OBJ_NOTNULL(be, BACKEND_MAGIC);
+	AZ(pthread_mutex_lock(&be->amtx));
+	for (i = 0; i < be->naddr && !r; i++)
+		r = !memcmp(&be->addr[i], ss, be->alen[i]);
+	*gen = be->agen;
+	AZ(pthread_mutex_unlock(&be->amtx));
+	return (r);
+}
+
+/*--------------------------------------------------------------------
+ * Do two address sets hold the same addresses, in any order?
+ */
+
+static int
+be_same(const struct sockaddr_storage *a, unsigned na,
+    const struct sockaddr_storage *b, unsigned nb)
+{
+	unsigned i, j;
+
+	if (na != nb)
+		return (0);
+	for (i = 0; i < na; i++) {
+		for (j = 0; j < nb; j++)
+			if (!memcmp(&a[i], &b[j], sizeof a[i]))
+				break;
+		if (j == nb)
+			return (0);
+	}
+	return (1);
+}
+
+/*--------------------------------------------------------------------
+ * Look up a backend's name (getaddrinfo, which may block: the main
+ * thread at start and reload, or the resolver thread) and take the new
+ * addresses if they changed ('first': when the backend is made, which
+ * is not a change to count).  A name that does not resolve leaves the
+ * addresses as they were: down if it never resolved, else the last ones
+ * known.
+ */
+
+static void
+be_resolve(struct backend *be, int first)
+{
+	struct sockaddr_storage a[BE_MAXADDR];
+	socklen_t l[BE_MAXADDR];
+	struct addrinfo hints, *res, *ai;
+	char port[8];
+	unsigned n = 0, i;
+	int e;
+
+	AN(be->host);
+	memset(&hints, 0, sizeof hints);
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	(void)snprintf(port, sizeof port, "%u", be->port);
+	e = getaddrinfo(be->host, port, &hints, &res);
+	if (e != 0) {
+		if (!be->dnsfail)
+			log_warnx("backend '%s': %s does not resolve: %s%s",
+			    be->name, be->host, gai_strerror(e),
+			    BE_UP(be) ? "; keeping its last addresses" :
+			    "; down until it does");
+		be->dnsfail = 1;
+		return;
+	}
+	be->dnsfail = 0;
+	memset(a, 0, sizeof a);
+	for (ai = res; ai != NULL && n < BE_MAXADDR; ai = ai->ai_next) {
+		if (ai->ai_addrlen > sizeof a[0])
+			continue;
+		memcpy(&a[n], ai->ai_addr, ai->ai_addrlen);
+		l[n] = ai->ai_addrlen;
+		for (i = 0; i < n && memcmp(&a[i], &a[n], sizeof a[n]); i++)
+			continue;
+		if (i == n)
+			n++;
+		else
+			memset(&a[n], 0, sizeof a[n]);
+	}
+	freeaddrinfo(res);
+	AZ(pthread_mutex_lock(&be->amtx));
+	if (be_same(a, n, be->addr, be->naddr)) {
+		AZ(pthread_mutex_unlock(&be->amtx));
+		return;
+	}
+	memcpy(be->addr, a, sizeof a);
+	memcpy(be->alen, l, sizeof l);
+	__atomic_store_n(&be->naddr, n, __ATOMIC_RELAXED);
+	__atomic_store_n(&be->agen, be->agen + 1, __ATOMIC_RELAXED);
+	AZ(pthread_mutex_unlock(&be->amtx));
+	if (first)
+		return;			/* at start: not a change */
+	BE_CINC(&be->cnt, dns_changes);
+	log_info("backend '%s': %s has %u address%s now", be->name, be->host,
+	    n, n == 1 ? "" : "es");
+}
+
+/*--------------------------------------------------------------------
+ * Look up every backend named by a name again (the resolver thread).
+ * The backends are held by a reference while be_mtx is not.
+ */
+
+void
+BE_ResolveAll(void)
+{
+	struct backend *be, **v = NULL;
+	unsigned n = 0, u;
+
+	AZ(pthread_mutex_lock(&be_mtx));
+	for (be = be_list; be != NULL; be = be->next)
+		n += be->host != NULL;
+	if (n > 0)
+		v = calloc(n, sizeof *v);
+	n = 0;
+	for (be = be_list; be != NULL && v != NULL; be = be->next) {
+		if (be->host == NULL)
+			continue;
+		be->refcnt++;
+		v[n++] = be;
+	}
+	AZ(pthread_mutex_unlock(&be_mtx));
+	for (u = 0; u < n; u++) {
+		be_resolve(v[u], 0);
+		BE_Rel(&v[u]);
+	}
+	free(v);
 }

@@ -57,7 +57,6 @@
 #include "conf_priv.h"
 
 #define CONF_BUILTIN	"(built-in)"	/* the name of CONF_default */
-#define CONF_SECLINE	" line"		/* hidden: where a section opened */
 
 #define KB		CONF_KB
 #define MB		CONF_MB
@@ -87,14 +86,22 @@ extern const char CONF_default[];	/* conf/frontd.conf, generated */
 	X(head_max,		SIZE,	16 * KB,	1 * KB,	1 * MB)	\
 	X(field_max,		SIZE,	8 * KB,		64,	1 * MB)	\
 	X(nfield_max,		COUNT,	100,		1,	H1_MAXFIELDS) \
-	X(target_max,		SIZE,	8 * KB,		64,	1 * MB)
+	X(target_max,		SIZE,	8 * KB,		64,	1 * MB)	\
+	X(resolve_interval,	DUR,	30 * SEC,	1 * SEC, DAY)
 
 #define CONF_BACKEND_NUMS(X)						\
 	X(connect_timeout,	DUR,	3 * SEC,	1,	DAY)	\
 	X(first_byte_timeout,	DUR,	30 * SEC,	1,	DAY)	\
 	X(between_bytes_timeout, DUR,	30 * SEC,	1,	DAY)	\
 	X(idle_timeout,		DUR,	4 * SEC,	1,	DAY)	\
-	X(max_idle,		COUNT,	64,		0,	100000)
+	X(max_idle,		COUNT,	64,		0,	100000)	\
+	X(weight,		COUNT,	100,		1,	10000)	\
+	X(max_connections,	COUNT,	0,		0,	1000000)
+
+#define CONF_DIRECTOR_NUMS(X)						\
+	X(retries,		COUNT,	1,		0,	100)	\
+	X(queue_timeout,	DUR,	0,		1,	DAY)	\
+	X(max_queue,		COUNT,	1000,		0,	1000000)
 
 struct conf_num {
 	const char		*name;
@@ -103,42 +110,29 @@ struct conf_num {
 	long			max;
 };
 
+/* One table per section: a name may mean different things in each. */
 #define CONF_NUM(n, u, d, lo, hi)	{ #n, CONF_U_##u, lo, hi },
-static const struct conf_num conf_nums[] = {
+static const struct conf_num conf_root_nums[] = {
 	CONF_ROOT_NUMS(CONF_NUM)
+	{ NULL, CONF_U_COUNT, 0, 0 }
+};
+static const struct conf_num conf_backend_nums[] = {
 	CONF_BACKEND_NUMS(CONF_NUM)
+	{ NULL, CONF_U_COUNT, 0, 0 }
+};
+static const struct conf_num conf_director_nums[] = {
+	CONF_DIRECTOR_NUMS(CONF_NUM)
 	{ NULL, CONF_U_COUNT, 0, 0 }
 };
 #undef CONF_NUM
 
-/* Where a key was set, for duplicates and for checks after parsing. */
-struct conf_seen {
-	const cfg_opt_t		*opt;
-	int			line;
-};
-
-/* One parse in progress. */
-struct conf_ctx {
-	const char		*name;		/* the file, for messages */
-	cfg_t			*root;
-	char			*err;
-	size_t			errlen;
-	int			failed;
-	int			unclosed;	/* line of a '{' never closed */
-	int			lines;		/* of the text: its last line */
-	struct conf_seen	*seen;
-	unsigned		nseen;
-	unsigned		lseen;
-};
-
 static pthread_mutex_t conf_mtx = PTHREAD_MUTEX_INITIALIZER;
 static struct conf_ctx *conf_cur;	/* the parse holding conf_mtx */
+static unsigned conf_gen;		/* atomic: struct conf's gen */
 
 static int conf_cb_num(cfg_t *, cfg_opt_t *, const char *, void *);
 static int conf_cb_str(cfg_t *, cfg_opt_t *, const char *, void *);
 static int conf_cb_secline(cfg_t *, cfg_opt_t *, const char *, void *);
-static void conf_err(struct conf_ctx *, int, const char *, ...)
-    __attribute__((format(printf, 3, 4)));
 
 #define CONF_OPT(n, u, d, lo, hi)					\
 	CFG_INT_CB(#n, d, CFGF_NONE, conf_cb_num),
@@ -146,6 +140,25 @@ static void conf_err(struct conf_ctx *, int, const char *, ...)
 static cfg_opt_t conf_backend_opts[] = {
 	CFG_STR_CB("address", NULL, CFGF_NODEFAULT, conf_cb_str),
 	CONF_BACKEND_NUMS(CONF_OPT)
+	CFG_BOOL("backup", cfg_false, CFGF_NONE),
+	CFG_STR_CB("probe", NULL, CFGF_NONE, conf_cb_str),
+	CFG_INT_LIST_CB(CONF_SECLINE, "{0}", CFGF_NONE, conf_cb_secline),
+	CFG_END()
+};
+
+static cfg_opt_t conf_director_opts[] = {
+	CFG_STR_LIST_CB("backends", NULL, CFGF_NODEFAULT, conf_cb_str),
+	CFG_STR_CB("policy", "random", CFGF_NONE, conf_cb_str),
+	CFG_STR_CB("hash_key", NULL, CFGF_NONE, conf_cb_str),
+	CONF_DIRECTOR_NUMS(CONF_OPT)
+	CFG_INT_LIST_CB(CONF_SECLINE, "{0}", CFGF_NONE, conf_cb_secline),
+	CFG_END()
+};
+
+static cfg_opt_t conf_route_opts[] = {
+	CFG_STR_LIST_CB("host", NULL, CFGF_NODEFAULT, conf_cb_str),
+	CFG_STR_LIST_CB("path", NULL, CFGF_NODEFAULT, conf_cb_str),
+	CFG_STR_CB("to", NULL, CFGF_NODEFAULT, conf_cb_str),
 	CFG_INT_LIST_CB(CONF_SECLINE, "{0}", CFGF_NONE, conf_cb_secline),
 	CFG_END()
 };
@@ -161,6 +174,10 @@ static cfg_opt_t conf_root_opts[] = {
 	CFG_STR_CB("access_log_format", "combined", CFGF_NONE, conf_cb_str),
 	CFG_STR_CB("admin_listen", NULL, CFGF_NONE, conf_cb_str),
 	CFG_SEC("backend", conf_backend_opts,
+	    CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+	CFG_SEC("director", conf_director_opts,
+	    CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+	CFG_SEC("route", conf_route_opts,
 	    CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 	CFG_END()
 };
@@ -202,8 +219,8 @@ conf_escape(char *dst, size_t len, const char *src)
  * dropped.
  */
 
-static void
-conf_err(struct conf_ctx *ctx, int line, const char *fmt, ...)
+void
+Conf_Err(struct conf_ctx *ctx, int line, const char *fmt, ...)
 {
 	char raw[256], msg[1024];
 	va_list ap;
@@ -235,8 +252,25 @@ conf_msgfmt(const char *fmt)
 	if (strcmp(fmt, "no such option '%s'") == 0)
 		return ("unknown key '%s'");
 	if (strcmp(fmt, "found duplicate title '%s'") == 0)
-		return ("duplicate backend '%s'");
+		return ("duplicate %s '%s'");
 	return (fmt);
+}
+
+/*--------------------------------------------------------------------
+ * The kind of section ("backend", "director", "route") a duplicate title
+ * belongs to: the one that already has a section of that name.
+ */
+
+static const char *
+conf_dupkind(cfg_t *cfg, const char *title)
+{
+	static const char * const kinds[] = { "director", "route", "backend" };
+	unsigned u;
+
+	for (u = 0; u < 3; u++)
+		if (cfg_gettsec(cfg, kinds[u], title) != NULL)
+			return (kinds[u]);
+	return ("section");
 }
 
 /*--------------------------------------------------------------------
@@ -247,31 +281,43 @@ conf_msgfmt(const char *fmt)
 static void
 conf_errfunc(cfg_t *cfg, const char *fmt, va_list ap)
 {
+	const char *t;
 	char msg[256];
 
 	AN(conf_cur);
-	(void)vsnprintf(msg, sizeof msg, conf_msgfmt(fmt), ap);
+	if (strcmp(fmt, "found duplicate title '%s'") == 0) {
+		t = va_arg(ap, const char *);
+		(void)snprintf(msg, sizeof msg, conf_msgfmt(fmt),
+		    conf_dupkind(cfg, t), t);
+	} else
+		(void)vsnprintf(msg, sizeof msg, conf_msgfmt(fmt), ap);
 	if (cfg->title != NULL)
-		conf_err(conf_cur, cfg->line, "%s '%s': %s",
+		Conf_Err(conf_cur, cfg->line, "%s '%s': %s",
 		    cfg->name, cfg->title, msg);
 	else
-		conf_err(conf_cur, cfg->line, "%s", msg);
+		Conf_Err(conf_cur, cfg->line, "%s", msg);
 }
 
 /*--------------------------------------------------------------------
- * Note that opt was set on this line; a key set twice is an error.
+ * Note that opt was set on this line; a key set twice is an error.  The
+ * elements of a list are noted one by one, so that a check after parsing
+ * can name the line of the one at fault.
  */
 
 static int
 conf_mark(cfg_t *cfg, const cfg_opt_t *opt)
 {
 	struct conf_ctx *ctx = conf_cur;
-	unsigned u;
+	unsigned u, idx = 0;
 
 	AN(ctx);
 	for (u = 0; u < ctx->nseen; u++) {
 		if (ctx->seen[u].opt != opt)
 			continue;
+		if (opt->flags & CFGF_LIST) {
+			idx++;
+			continue;
+		}
 		cfg_error(cfg, "%s: set twice (first on line %d)",
 		    opt->name, ctx->seen[u].line);
 		return (-1);
@@ -283,17 +329,20 @@ conf_mark(cfg_t *cfg, const cfg_opt_t *opt)
 		AN(ctx->seen);
 	}
 	ctx->seen[ctx->nseen].opt = opt;
+	ctx->seen[ctx->nseen].idx = idx;
 	ctx->seen[ctx->nseen].line = cfg->line;
 	ctx->nseen++;
 	return (0);
 }
 
 /*--------------------------------------------------------------------
- * The line key 'name' of cfg was set on, or 0 if it has its default.
+ * The line element idx of key 'name' of cfg was set on (0 for a key that
+ * is not a list), or 0 if it has its default.
  */
 
-static int
-conf_line(const struct conf_ctx *ctx, cfg_t *cfg, const char *name)
+int
+Conf_Line(const struct conf_ctx *ctx, cfg_t *cfg, const char *name,
+    unsigned idx)
 {
 	const cfg_opt_t *opt;
 	unsigned u;
@@ -301,7 +350,7 @@ conf_line(const struct conf_ctx *ctx, cfg_t *cfg, const char *name)
 	opt = cfg_getopt(cfg, name);
 	AN(opt);
 	for (u = 0; u < ctx->nseen; u++)
-		if (ctx->seen[u].opt == opt)
+		if (ctx->seen[u].opt == opt && ctx->seen[u].idx == idx)
 			return (ctx->seen[u].line);
 	return (0);
 }
@@ -311,11 +360,15 @@ conf_line(const struct conf_ctx *ctx, cfg_t *cfg, const char *name)
  */
 
 static const struct conf_num *
-conf_num(const char *name)
+conf_num(const cfg_t *cfg, const char *name)
 {
-	const struct conf_num *n;
+	const struct conf_num *n = conf_root_nums;
 
-	for (n = conf_nums; n->name != NULL; n++)
+	if (cfg->title != NULL && !strcmp(cfg->name, "backend"))
+		n = conf_backend_nums;
+	else if (cfg->title != NULL && !strcmp(cfg->name, "director"))
+		n = conf_director_nums;
+	for (; n->name != NULL; n++)
 		if (strcmp(n->name, name) == 0)
 			return (n);
 	return (NULL);
@@ -335,7 +388,7 @@ conf_cb_num(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 	long v = 0;
 
 	AN(value);
-	n = conf_num(opt->name);
+	n = conf_num(cfg, opt->name);
 	AN(n);
 	if (conf_mark(cfg, opt))
 		return (-1);
@@ -356,6 +409,25 @@ conf_cb_num(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 }
 
 /*--------------------------------------------------------------------
+ * What is wrong with a backend address, numeric or "hostname:port".
+ */
+
+static const char *
+conf_check_address(const char *value)
+{
+	struct sockaddr_storage ss;
+	char host[256];
+	const char *why;
+	socklen_t len;
+	int port;
+
+	why = Conf_ParseAddr(value, 0, &ss, &len);
+	if (why != Conf_NotNumeric)
+		return (why);
+	return (Conf_ParseHostPort(value, host, sizeof host, &port));
+}
+
+/*--------------------------------------------------------------------
  * What is wrong with 'value' of string key 'name', or NULL.  Paths must
  * be absolute since the daemon runs from "/"; the user and group must
  * exist, since the daemon switches to them.
@@ -370,7 +442,7 @@ conf_check_str(const char *name, const char *value)
 	if (strcmp(name, "listen") == 0 || strcmp(name, "admin_listen") == 0)
 		return (Conf_ParseAddr(value, 1, &ss, &len));
 	if (strcmp(name, "address") == 0)
-		return (Conf_ParseAddr(value, 0, &ss, &len));
+		return (conf_check_address(value));
 	if (strcmp(name, "user") == 0)
 		return (getpwnam(value) == NULL ? "no such user" : NULL);
 	if (strcmp(name, "group") == 0)
@@ -381,6 +453,8 @@ conf_check_str(const char *name, const char *value)
 	if (strcmp(name, "access_log_format") == 0)
 		return (strcmp(value, "combined") && strcmp(value, "json") ?
 		    "not \"combined\" or \"json\"" : NULL);
+	if (strcmp(name, "pidfile") && strcmp(name, "access_log"))
+		return (Conf_CheckRouteStr(name, value));
 	assert(strcmp(name, "pidfile") == 0 ||
 	    strcmp(name, "access_log") == 0);
 	return (*value != '/' ? "not an absolute path" : NULL);
@@ -396,7 +470,7 @@ conf_cb_str(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 	const char *why;
 
 	AN(value);
-	if (!(opt->flags & CFGF_LIST) && conf_mark(cfg, opt))
+	if (conf_mark(cfg, opt))
 		return (-1);
 	why = conf_check_str(opt->name, value);
 	if (why != NULL) {
@@ -427,8 +501,8 @@ conf_cb_secline(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
  * A string of the configuration, or NULL for an unset one.
  */
 
-static char *
-conf_strdup(const char *s)
+char *
+Conf_Strdup(const char *s)
 {
 	char *p;
 
@@ -443,8 +517,8 @@ conf_strdup(const char *s)
  * A duration key of cfg, in seconds.
  */
 
-static tim_dur
-conf_dur(cfg_t *cfg, const char *name)
+tim_dur
+Conf_Dur(cfg_t *cfg, const char *name)
 {
 
 	return ((tim_dur)cfg_getint(cfg, name) / SEC);
@@ -460,12 +534,14 @@ conf_free(struct conf *c)
 	unsigned u;
 
 	CHECK_OBJ_NOTNULL(c, CONF_MAGIC);
+	Conf_FreeRoutes(c);
 	for (u = 0; u < c->nlisten; u++)
 		free(c->listen[u].spec);
 	free(c->listen);
 	for (u = 0; u < c->nbackend; u++) {
 		free(c->backend[u].name);
 		free(c->backend[u].address);
+		free(c->backend[u].host);
 	}
 	free(c->backend);
 	free(c->file);
@@ -507,7 +583,7 @@ conf_build_listen(struct conf_ctx *ctx, cfg_t *cfg, struct conf *c)
 
 	n = cfg_size(cfg, "listen");
 	if (n == 0) {
-		conf_err(ctx, conf_line_of(ctx, cfg, "listen"), "listen: at "
+		Conf_Err(ctx, conf_line_of(ctx, cfg, "listen"), "listen: at "
 		    "least one address is required (where clients connect, "
 		    "as listen = {\"127.0.0.1:8080\"})");
 		return (-1);
@@ -517,7 +593,7 @@ conf_build_listen(struct conf_ctx *ctx, cfg_t *cfg, struct conf *c)
 	c->nlisten = n;
 	for (u = 0; u < n; u++) {
 		l = &c->listen[u];
-		l->spec = conf_strdup(cfg_getnstr(cfg, "listen", u));
+		l->spec = Conf_Strdup(cfg_getnstr(cfg, "listen", u));
 		AZ(Conf_ParseAddr(l->spec, 1, &l->addr, &l->addrlen));
 	}
 	return (0);
@@ -531,22 +607,32 @@ static int
 conf_build_backend(struct conf_ctx *ctx, cfg_t *sec, struct conf_backend *be)
 {
 	const char *addr;
+	int port;
 
 	addr = cfg_getstr(sec, "address");
 	if (addr == NULL) {
-		conf_err(ctx, (int)cfg_getnint(sec, CONF_SECLINE, 0),
+		Conf_Err(ctx, Conf_SecLine(sec),
 		    "backend '%s': address is required", cfg_title(sec));
 		return (-1);
 	}
 	be->magic = CONF_BACKEND_MAGIC;
-	be->name = conf_strdup(cfg_title(sec));
-	be->address = conf_strdup(addr);
-	AZ(Conf_ParseAddr(addr, 0, &be->addr, &be->addrlen));
-	be->connect_timeout = conf_dur(sec, "connect_timeout");
-	be->first_byte_timeout = conf_dur(sec, "first_byte_timeout");
-	be->between_bytes_timeout = conf_dur(sec, "between_bytes_timeout");
-	be->idle_timeout = conf_dur(sec, "idle_timeout");
+	be->name = Conf_Strdup(cfg_title(sec));
+	be->address = Conf_Strdup(addr);
+	if (Conf_ParseAddr(addr, 0, &be->addr, &be->addrlen) != NULL) {
+		be->host = calloc(1, 256);
+		AN(be->host);
+		AZ(Conf_ParseHostPort(addr, be->host, 256, &port));
+		be->port = (unsigned)port;
+	}
+	be->connect_timeout = Conf_Dur(sec, "connect_timeout");
+	be->first_byte_timeout = Conf_Dur(sec, "first_byte_timeout");
+	be->between_bytes_timeout = Conf_Dur(sec, "between_bytes_timeout");
+	be->idle_timeout = Conf_Dur(sec, "idle_timeout");
 	be->max_idle = (unsigned)cfg_getint(sec, "max_idle");
+	be->weight = (unsigned)cfg_getint(sec, "weight");
+	be->max_conn = (unsigned)cfg_getint(sec, "max_connections");
+	be->backup = cfg_getbool(sec, "backup") != cfg_false;
+	be->line = Conf_SecLine(sec);
 	return (0);
 }
 
@@ -561,7 +647,7 @@ conf_build_backends(struct conf_ctx *ctx, cfg_t *cfg, struct conf *c)
 
 	n = cfg_size(cfg, "backend");
 	if (n == 0) {
-		conf_err(ctx, ctx->lines, "no backend section: at least one is "
+		Conf_Err(ctx, ctx->lines, "no backend section: at least one is "
 		    "required (backend \"NAME\" { address = \"IP:port\" })");
 		return (-1);
 	}
@@ -594,12 +680,12 @@ conf_check_le(struct conf_ctx *ctx, cfg_t *cfg, const char *small,
 	b = cfg_getint(cfg, big);
 	if (s <= b)
 		return (0);
-	line = conf_line(ctx, cfg, small);
+	line = Conf_Line(ctx, cfg, small, 0);
 	if (line == 0)
-		line = conf_line(ctx, cfg, big);
+		line = Conf_Line(ctx, cfg, big, 0);
 	Conf_FmtNum(sb, sizeof sb, CONF_U_SIZE, s);
 	Conf_FmtNum(bb, sizeof bb, CONF_U_SIZE, b);
-	conf_err(ctx, line, "%s (%s) is larger than %s (%s)",
+	Conf_Err(ctx, line, "%s (%s) is larger than %s (%s)",
 	    small, sb, big, bb);
 	return (-1);
 }
@@ -653,27 +739,28 @@ static void
 conf_build_rest(cfg_t *cfg, struct conf *c)
 {
 
-	c->timeout_idle = conf_dur(cfg, "timeout_idle");
-	c->timeout_req = conf_dur(cfg, "timeout_req");
-	c->timeout_client = conf_dur(cfg, "timeout_client");
-	c->timeout_linger = conf_dur(cfg, "timeout_linger");
-	c->drain_timeout = conf_dur(cfg, "drain_timeout");
+	c->timeout_idle = Conf_Dur(cfg, "timeout_idle");
+	c->timeout_req = Conf_Dur(cfg, "timeout_req");
+	c->timeout_client = Conf_Dur(cfg, "timeout_client");
+	c->timeout_linger = Conf_Dur(cfg, "timeout_linger");
+	c->drain_timeout = Conf_Dur(cfg, "drain_timeout");
+	c->resolve_interval = Conf_Dur(cfg, "resolve_interval");
 	c->workers = conf_workers(cfg_getint(cfg, "workers"));
 	c->worker_sessions = (unsigned)cfg_getint(cfg, "worker_sessions");
 	c->queue_len = (unsigned)cfg_getint(cfg, "queue_len");
 	c->max_connections = (unsigned)cfg_getint(cfg, "max_connections");
 	c->max_body_size = (uint64_t)cfg_getint(cfg, "max_body_size");
 	c->request_buffer = (size_t)cfg_getint(cfg, "request_buffer");
-	c->timeout_body = conf_dur(cfg, "timeout_body");
-	c->pidfile = conf_strdup(cfg_getstr(cfg, "pidfile"));
-	c->user = conf_strdup(cfg_getstr(cfg, "user"));
-	c->group = conf_strdup(cfg_getstr(cfg, "group"));
-	c->access_log = conf_strdup(cfg_getstr(cfg, "access_log"));
+	c->timeout_body = Conf_Dur(cfg, "timeout_body");
+	c->pidfile = Conf_Strdup(cfg_getstr(cfg, "pidfile"));
+	c->user = Conf_Strdup(cfg_getstr(cfg, "user"));
+	c->group = Conf_Strdup(cfg_getstr(cfg, "group"));
+	c->access_log = Conf_Strdup(cfg_getstr(cfg, "access_log"));
 	if (strcmp(cfg_getstr(cfg, "error_log"), "syslog"))
-		c->error_log = conf_strdup(cfg_getstr(cfg, "error_log"));
+		c->error_log = Conf_Strdup(cfg_getstr(cfg, "error_log"));
 	c->access_log_json = !strcmp(cfg_getstr(cfg, "access_log_format"),
 	    "json");
-	c->admin_listen = conf_strdup(cfg_getstr(cfg, "admin_listen"));
+	c->admin_listen = Conf_Strdup(cfg_getstr(cfg, "admin_listen"));
 	if (c->admin_listen != NULL)
 		AZ(Conf_ParseAddr(c->admin_listen, 1, &c->admin_addr,
 		    &c->admin_addrlen));
@@ -691,8 +778,10 @@ conf_build(struct conf_ctx *ctx, cfg_t *cfg)
 	ALLOC_OBJ(c, CONF_MAGIC);
 	AN(c);
 	c->refcnt = 1;
+	c->gen = __atomic_add_fetch(&conf_gen, 1, __ATOMIC_RELAXED);
 	if (conf_build_listen(ctx, cfg, c) ||
 	    conf_build_backends(ctx, cfg, c) ||
+	    Conf_BuildRoutes(ctx, cfg, c) ||
 	    conf_build_limits(ctx, cfg, c)) {
 		conf_free(c);
 		return (NULL);
@@ -719,7 +808,7 @@ conf_parse(struct conf_ctx *ctx, char *text)
 			ctx->lines++;
 	line = Conf_Prescan(text, &ctx->unclosed);
 	if (line > 0) {
-		conf_err(ctx, line, "unterminated comment");
+		Conf_Err(ctx, line, "unterminated comment");
 		return (NULL);
 	}
 	AZ(pthread_mutex_lock(&conf_mtx));
@@ -729,9 +818,9 @@ conf_parse(struct conf_ctx *ctx, char *text)
 	ctx->root = cfg;
 	(void)cfg_set_error_function(cfg, conf_errfunc);
 	if (cfg_parse_buf(cfg, text) != CFG_SUCCESS || ctx->failed)
-		conf_err(ctx, 0, "cannot parse");
+		Conf_Err(ctx, 0, "cannot parse");
 	else if (ctx->unclosed > 0)
-		conf_err(ctx, ctx->unclosed, "'{' without its '}'");
+		Conf_Err(ctx, ctx->unclosed, "'{' without its '}'");
 	else
 		c = conf_build(ctx, cfg);
 	(void)cfg_free(cfg);
@@ -774,12 +863,12 @@ conf_slurp(struct conf_ctx *ctx, const char *file)
 
 	buf = Conf_ReadFile(file, &len);
 	if (buf == NULL) {
-		conf_err(ctx, 0, "%s", strerror(errno));
+		Conf_Err(ctx, 0, "%s", strerror(errno));
 		return (NULL);
 	}
 	nul = memchr(buf, '\0', len);
 	if (nul != NULL) {
-		conf_err(ctx, Conf_LineOf(buf, nul), "NUL byte in the file");
+		Conf_Err(ctx, Conf_LineOf(buf, nul), "NUL byte in the file");
 		free(buf);
 		return (NULL);
 	}
@@ -807,7 +896,7 @@ CONF_Load(const char *file, char *err, size_t errlen)
 	c = conf_parse(&ctx, text);
 	free(text);
 	if (c != NULL)
-		c->file = conf_strdup(file);
+		c->file = Conf_Strdup(file);
 	return (c);
 }
 
@@ -826,7 +915,7 @@ CONF_LoadString(const char *name, const char *text, char *err,
 
 	AN(text);
 	conf_ctx_init(&ctx, name, err, errlen);
-	copy = conf_strdup(text);
+	copy = Conf_Strdup(text);
 	c = conf_parse(&ctx, copy);
 	free(copy);
 	return (c);

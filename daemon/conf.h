@@ -19,6 +19,10 @@
 #include "htc.h"
 #include "tim.h"
 
+struct backend;
+struct director;
+struct rtab;
+
 struct conf_listen {
 	char			*spec;		/* as written: "*:8080" */
 	struct sockaddr_storage	addr;
@@ -31,25 +35,85 @@ struct conf_backend {
 	unsigned		idx;		/* position in conf->backend */
 	char			*name;
 	char			*address;	/* as written */
-	struct sockaddr_storage	addr;
+	char			*host;		/* a name to resolve, or NULL */
+	unsigned		port;		/* with host */
+	struct sockaddr_storage	addr;		/* numeric: the address */
 	socklen_t		addrlen;
 	tim_dur			connect_timeout;	/* 3s */
 	tim_dur			first_byte_timeout;	/* 30s */
 	tim_dur			between_bytes_timeout;	/* 30s */
 	tim_dur			idle_timeout;		/* pooled conn, 4s */
 	unsigned		max_idle;	/* pooled conns per worker, 64 */
+	unsigned		weight;		/* 100 */
+	unsigned		max_conn;	/* max_connections, 0: none */
+	unsigned		backup:1;
+	int			line;		/* where its section opened */
+	struct backend		*rt;		/* runtime: backend.c */
+};
+
+/* Director policies: tbl/dir_policy.h */
+enum dir_policy {
+#define DIR_POLICY(n, d)	DIR_P_##n,
+#include "tbl/dir_policy.h"
+#undef DIR_POLICY
+	DIR_P__MAX
+};
+
+/* What the hash policy hashes. */
+enum dir_hashkey {
+	DIR_K_CLIENT_IP = 0,
+	DIR_K_HOST,
+	DIR_K_PATH,
+	DIR_K_HEADER,		/* hash_arg: the field name */
+	DIR_K_COOKIE,		/* hash_arg: the cookie name */
+};
+
+struct conf_director {
+	unsigned		magic;
+#define CONF_DIRECTOR_MAGIC	0x44495243
+	char			*name;
+	int			line;		/* 0: made for a route's to */
+	unsigned		nmember;
+	unsigned		*member;	/* indexes in conf->backend */
+	enum dir_policy		policy;		/* random */
+	enum dir_hashkey	hash_key;	/* client_ip */
+	char			*hash_arg;
+	unsigned		retries;	/* 1 */
+	tim_dur			queue_timeout;	/* the members' connect_timeout */
+	unsigned		max_queue;	/* 1000 */
+	struct director		*dir;		/* runtime: director.c */
+};
+
+struct conf_route {
+	unsigned		magic;
+#define CONF_ROUTE_MAGIC	0x524f5554
+	char			*name;		/* NULL: the implicit one */
+	int			line;
+	unsigned		nhost;
+	char			**host;
+	unsigned		npath;
+	char			**path;
+	unsigned		to;		/* index in conf->director */
+	char			*to_name;	/* as written */
 };
 
 struct conf {
 	unsigned		magic;
 #define CONF_MAGIC		0x434f4e46
 	unsigned		refcnt;		/* atomic */
+	unsigned		gen;		/* later loads have higher */
 	char			*file;		/* NULL: the embedded default */
 
 	unsigned		nlisten;
 	struct conf_listen	*listen;
 	unsigned		nbackend;
 	struct conf_backend	*backend;
+	unsigned		ndirector;
+	struct conf_director	*director;	/* written ones first */
+	unsigned		nroute;
+	struct conf_route	*route;		/* in file order */
+	struct rtab		*rtab;		/* host, path -> route index */
+	tim_dur			resolve_interval; /* 30s */
 
 	tim_dur			timeout_idle;	/* 75s */
 	tim_dur			timeout_req;	/* 10s */
@@ -95,6 +159,9 @@ void CONF_Rel(struct conf **);			/* any thread; frees at 0 */
 
 /* The backend called 'name', or NULL. */
 const struct conf_backend *CONF_Backend(const struct conf *, const char *);
+
+/* The name of a director policy. */
+const char *CONF_PolicyName(enum dir_policy);
 
 /* Default path of the configuration file when -f is not given. */
 #define CONF_DEFAULT_PATH	"/etc/frontd/frontd.conf"

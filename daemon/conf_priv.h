@@ -14,6 +14,14 @@
 #include <sys/socket.h>
 #include <stddef.h>
 
+#include <confuse.h>
+
+#include "tim.h"
+
+struct conf;
+
+#define CONF_SECLINE	" line"		/* hidden: where a section opened */
+
 #define CONF_KB		1024L
 #define CONF_MB		(1024L * CONF_KB)
 #define CONF_GB		(1024L * CONF_MB)
@@ -45,6 +53,16 @@ void Conf_FmtNum(char *buf, size_t len, enum conf_unit u, long v);
 const char *Conf_ParseAddr(const char *spec, int wild,
     struct sockaddr_storage *, socklen_t *);
 
+/* Conf_ParseAddr()'s reason for a host that is not a numeric address. */
+extern const char Conf_NotNumeric[];
+
+/*
+ * Parse "hostname:port" into host (hostlen bytes) and *portp.  NULL, or
+ * why not.  Never looks the name up.
+ */
+const char *Conf_ParseHostPort(const char *spec, char *host, size_t hostlen,
+    int *portp);
+
 /*
  * Read a whole file into a NUL-terminated buffer (free() it).  NULL with
  * errno set if it cannot be opened or read.
@@ -60,5 +78,49 @@ int Conf_Prescan(char *text, int *unclosed);
 
 /* The line number of byte p of text. */
 int Conf_LineOf(const char *text, const char *p);
+
+/*--------------------------------------------------------------------
+ * One parse in progress (conf.c), for the checks of the sections that
+ * name each other (conf_route.c).
+ */
+
+/* Where a key (or the idx'th element of a list) was set. */
+struct conf_seen {
+	const cfg_opt_t		*opt;
+	unsigned		idx;
+	int			line;
+};
+
+struct conf_ctx {
+	const char		*name;		/* the file, for messages */
+	cfg_t			*root;
+	char			*err;
+	size_t			errlen;
+	int			failed;
+	int			unclosed;	/* line of a '{' never closed */
+	int			lines;		/* of the text: its last line */
+	struct conf_seen	*seen;
+	unsigned		nseen;
+	unsigned		lseen;
+};
+
+/* Record the first error as "NAME:LINE: reason" (line 0: no line). */
+void Conf_Err(struct conf_ctx *, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* The line element idx of key 'name' of cfg was set on; 0: a default. */
+int Conf_Line(const struct conf_ctx *, cfg_t *, const char *name,
+    unsigned idx);
+
+/* The line a section opened on. */
+#define Conf_SecLine(sec)	((int)cfg_getnint((sec), CONF_SECLINE, 0))
+
+char *Conf_Strdup(const char *);		/* NULL stays NULL */
+tim_dur Conf_Dur(cfg_t *, const char *name);	/* seconds */
+
+/* conf_route.c: directors and routes, after the backends. */
+int Conf_BuildRoutes(struct conf_ctx *, cfg_t *, struct conf *);
+void Conf_FreeRoutes(struct conf *);
+const char *Conf_CheckRouteStr(const char *name, const char *value);
 
 #endif /* FRONTD_CONF_PRIV_H */

@@ -126,6 +126,41 @@ Conf_FmtNum(char *buf, size_t len, enum conf_unit u, long v)
 		(void)snprintf(buf, len, "%ld", v);
 }
 
+const char Conf_NotNumeric[] = "not a numeric IPv4 or [IPv6] address";
+
+static int conf_port(const char *);
+
+/*--------------------------------------------------------------------
+ * Parse "hostname:port" (a backend named by DNS) into host and *portp.
+ * NULL, or why not.  Never looks the name up.
+ */
+
+const char *
+Conf_ParseHostPort(const char *spec, char *host, size_t hostlen, int *portp)
+{
+	const char *p, *c;
+	size_t len;
+
+	p = strrchr(spec, ':');
+	if (p == NULL)
+		return ("no port (want hostname:port)");
+	len = (size_t)(p - spec);
+	if (len == 0 || len >= hostlen || len > 253)
+		return ("not a host name");
+	for (c = spec; c < p; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		    (*c >= '0' && *c <= '9') || *c == '-' || *c == '.' ||
+		    *c == '_'))
+			return ("not a numeric address or a host name");
+	if (spec[0] == '.' || spec[0] == '-')
+		return ("not a host name");
+	if ((*portp = conf_port(p + 1)) < 0)
+		return ("bad port (1 to 65535)");
+	memcpy(host, spec, len);
+	host[len] = '\0';
+	return (NULL);
+}
+
 /*--------------------------------------------------------------------
  * Parse a port number, 1 to 65535; -1 if it is not one.
  */
@@ -158,7 +193,7 @@ conf_addr4(const char *host, int port, int wild, struct sockaddr_storage *ss,
 			return ("'*' is for listen addresses only");
 		sin->sin_addr.s_addr = htonl(INADDR_ANY);
 	} else if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
-		return ("not a numeric IPv4 or [IPv6] address");
+		return (Conf_NotNumeric);
 	sin->sin_family = AF_INET;
 	sin->sin_port = htons((uint16_t)port);
 	*lenp = sizeof *sin;

@@ -47,6 +47,7 @@
 #include "alog.h"
 #include "conf.h"
 #include "daemon.h"
+#include "backend.h"
 #include "log.h"
 #include "mem.h"
 #include "stats.h"
@@ -422,13 +423,14 @@ DAEMON_Main(struct conf *conf, const char *file, int foreground)
 	AZ(pthread_sigmask(SIG_BLOCK, &ss, NULL));
 	(void)signal(SIGPIPE, SIG_IGN);
 	if (SES_WaitInit(1, FRONTD_BUFSIZE(conf)) != 0 ||
-	    WRK_Init(conf) != 0 || ACC_Start() != 0) {
+	    WRK_Init(conf) != 0 || ACC_Start() != 0 || RSV_Start() != 0) {
 		(void)snprintf(err, sizeof err, "start-up: %s",
 		    strerror(errno));
 		dmn_ready(&rfd, 'o', err);
 		log_warnx("%s", err);
 		return (EX_OSERR);
 	}
+	ADM_Open();
 	log_info("frontd: listening on %u address(es), %u workers",
 	    conf->nlisten, conf->workers);
 	dmn_ready(&rfd, '0', "");
@@ -454,6 +456,7 @@ DAEMON_Main(struct conf *conf, const char *file, int foreground)
 	log_info("frontd: signal %d, draining", sig);
 	conf = DMN_Conf();
 	ADM_Stop();
+	RSV_Stop();
 	dmn_drain(conf);
 	if (conf->pidfile != NULL)
 		(void)unlink(conf->pidfile);

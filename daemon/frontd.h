@@ -30,6 +30,7 @@ struct conf_backend;
 struct worker;
 struct txn;
 struct bconn;
+struct be_worker;
 
 /*--------------------------------------------------------------------
  * Counters: per thread (no shared cache line on the request path),
@@ -118,6 +119,7 @@ void SES_ReqStart(struct sess *, tim_mono);
 int SES_WaitInit(unsigned nwaiters, unsigned bufsize);
 void SES_WaitFini(void);
 void SES_Evict(unsigned n);		/* close n of the oldest idle */
+void SES_QueueKick(void);		/* a worker has room again */
 const char *SES_CloseName(enum sess_close);
 size_t SES_Error(struct sess *, unsigned status);
 void SES_Refuse(struct sess *, unsigned status, enum sess_close);
@@ -135,7 +137,7 @@ void WRK_Release(struct worker *, struct sess **, enum sess_close);
 struct htc_pool *WRK_HtcPool(struct worker *);
 struct counters *WRK_Counters(struct worker *);
 struct waiter *WRK_Waiter(struct worker *);
-void **WRK_BePriv(struct worker *);
+struct be_worker **WRK_Bpool(struct worker *);	/* bpool.c's part */
 void *WRK_PxPriv(struct worker *);	/* room for two words */
 
 /* proxy.c: one request, end to end, on a worker */
@@ -143,7 +145,7 @@ void PX_Start(struct worker *, struct sess *, tim_mono now);
 void PX_Free(struct txn **);
 void PX_WorkerFini(struct worker *);
 
-/* backend.c: backend connections, pooled per worker */
+/* bpool.c: backend connections, pooled per worker */
 struct bpool;
 struct bconn {
 	unsigned		magic;
@@ -158,6 +160,8 @@ struct bconn {
 	unsigned		idle:1;
 	int			ka;	/* Keep-Alive: timeout= of the last
 					   response, or -1 */
+	unsigned		agen;	/* of the backend's addresses */
+	struct sockaddr_storage	addr;	/* connected to */
 };
 
 /* The pool of backend number idx of conf, on this worker. */

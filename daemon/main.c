@@ -156,7 +156,76 @@ main_pbackend(const struct conf_backend *be)
 	main_pdur("\t", "first_byte_timeout", be->first_byte_timeout);
 	main_pdur("\t", "between_bytes_timeout", be->between_bytes_timeout);
 	main_pdur("\t", "idle_timeout", be->idle_timeout);
-	(void)printf("\tmax_idle = %u\n}\n", be->max_idle);
+	(void)printf("\tmax_idle = %u\n\tweight = %u\n"
+	    "\tmax_connections = %u\n\tbackup = %s\n}\n", be->max_idle,
+	    be->weight, be->max_conn, be->backup ? "true" : "false");
+}
+
+/*--------------------------------------------------------------------
+ * Print key = {"a", "b"}.
+ */
+
+static void
+main_plist(const char *key, char * const *v, unsigned n)
+{
+	unsigned u;
+
+	(void)printf("\t%s = {", key);
+	for (u = 0; u < n; u++) {
+		(void)printf(u == 0 ? "" : ", ");
+		main_quote(v[u]);
+	}
+	(void)printf("}\n");
+}
+
+/*--------------------------------------------------------------------
+ * Print a director section (not the ones made for a route's "to").
+ */
+
+static void
+main_pdirector(const struct conf *c, const struct conf_director *d)
+{
+	static const char * const hk[] = { "client_ip", "host", "path",
+	    "header:", "cookie:" };
+	unsigned u;
+
+	if (d->line == 0)
+		return;
+	(void)printf("director ");
+	main_quote(d->name);
+	(void)printf(" {\n\tbackends = {");
+	for (u = 0; u < d->nmember; u++) {
+		(void)printf(u == 0 ? "" : ", ");
+		main_quote(c->backend[d->member[u]].name);
+	}
+	(void)printf("}\n\tpolicy = \"%s\"\n", CONF_PolicyName(d->policy));
+	if (d->policy == DIR_P_hash)
+		(void)printf("\thash_key = \"%s%s\"\n", hk[d->hash_key],
+		    d->hash_arg != NULL ? d->hash_arg : "");
+	(void)printf("\tretries = %u\n", d->retries);
+	main_pdur("\t", "queue_timeout", d->queue_timeout);
+	(void)printf("\tmax_queue = %u\n}\n", d->max_queue);
+}
+
+/*--------------------------------------------------------------------
+ * Print a route section (not the one made when there is none).
+ */
+
+static void
+main_proute(const struct conf_route *r)
+{
+
+	if (r->name == NULL)
+		return;
+	(void)printf("route ");
+	main_quote(r->name);
+	(void)printf(" {\n");
+	if (r->nhost > 0)
+		main_plist("host", r->host, r->nhost);
+	if (r->npath > 0)
+		main_plist("path", r->path, r->npath);
+	main_pstr("\t", "to", r->to_name);
+	(void)printf("}\n");
 }
 
 /*--------------------------------------------------------------------
@@ -180,6 +249,7 @@ main_dump(const struct conf *c)
 	main_pdur("", "timeout_client", c->timeout_client);
 	main_pdur("", "timeout_linger", c->timeout_linger);
 	main_pdur("", "drain_timeout", c->drain_timeout);
+	main_pdur("", "resolve_interval", c->resolve_interval);
 	(void)printf("workers = %u\nworker_sessions = %u\nqueue_len = %u\n"
 	    "max_connections = %u\n", c->workers, c->worker_sessions,
 	    c->queue_len, c->max_connections);
@@ -201,6 +271,10 @@ main_dump(const struct conf *c)
 	main_pstr("", "admin_listen", c->admin_listen);
 	for (u = 0; u < c->nbackend; u++)
 		main_pbackend(&c->backend[u]);
+	for (u = 0; u < c->ndirector; u++)
+		main_pdirector(c, &c->director[u]);
+	for (u = 0; u < c->nroute; u++)
+		main_proute(&c->route[u]);
 }
 
 /*--------------------------------------------------------------------

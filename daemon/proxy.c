@@ -423,6 +423,7 @@ px_end(struct txn *txn, enum sess_close sc)
 	struct worker *wrk = txn->wrk;
 
 	px_unarm(txn);
+	PXL_Done(txn, 0);
 	if (txn->bc != NULL)
 		BE_Close(&txn->bc);
 	AZ(sp->wp.w);
@@ -518,6 +519,7 @@ px_abort(struct txn *txn, unsigned status, enum sess_close sc)
 	struct sess *sp = txn->sp;
 
 	px_unarm(txn);
+	PXL_Done(txn, status != 0 && !txn->resp_sent ? status : txn->status);
 	if (status != 0 && !txn->resp_sent) {
 		txn->bytes = SES_Error(sp, status);
 		px_count(txn, status);
@@ -544,6 +546,7 @@ px_finish(struct txn *txn, tim_mono now)
 
 	px_count(txn, txn->status);
 	PXH_Log(txn, txn->status, keep ? SC_NULL : SC_RESP_CLOSE);
+	PXL_Done(txn, txn->status);
 	px_unarm(txn);
 	if (txn->bc_keep && H1B_OVER(&txn->req) &&
 	    H1B_OVER(&txn->resp))
@@ -601,6 +604,25 @@ px_discard(struct txn *txn, tim_mono now)
  * a fresh one.
  */
 
+static enum px_ret px_connect(struct txn *, int, tim_mono);
+
+/*--------------------------------------------------------------------
+ * A connect failed or was refused: nothing was sent, so any request may
+ * go to another member of the director (proxy_lb.c decides).
+ */
+
+static enum px_ret
+px_connect_failed(struct txn *txn, tim_mono now)
+{
+
+	px_unarm(txn);
+	if (txn->bc != NULL)
+		BE_Close(&txn->bc);
+	if (PXL_Retry(txn) != 0)
+		return (px_abort(txn, 503, SC_BACKEND));
+	return (px_connect(txn, 0, now));
+}
+
 static enum px_ret
 px_connect(struct txn *txn, int fresh, tim_mono now)
 {
@@ -610,7 +632,7 @@ px_connect(struct txn *txn, int fresh, tim_mono now)
 	txn->be_tried = 1;
 	txn->bc = BE_Get(txn->bp, fresh, &connecting);
 	if (txn->bc == NULL)
-		return (px_abort(txn, 503, SC_BACKEND));
+		return (px_connect_failed(txn, now));
 	txn->bc->wp.func = px_backend_cb;
 	txn->bc->wp.priv = txn;
 	if (txn->bc->wp.w != NULL)	/* pooled: no deadline until sent */
@@ -782,7 +804,7 @@ px_body_start(struct txn *txn, tim_mono now)
  */
 
 static enum px_ret
-px_connected(struct txn *txn)
+px_connected(struct txn *txn, tim_mono now)
 {
 	socklen_t sl;
 	int err = 0;
@@ -791,7 +813,7 @@ px_connected(struct txn *txn)
 	if (getsockopt(txn->bc->fd, SOL_SOCKET, SO_ERROR, &err, &sl) != 0 ||
 	    err != 0) {
 		BE_CountFail(txn->bp);
-		return (px_abort(txn, 503, SC_BACKEND));
+		return (px_connect_failed(txn, now));
 	}
 	txn->t_conn = WAIT_Now(WRK_Waiter(txn->wrk));
 	txn->state = PX_REQ_SEND;
@@ -1245,7 +1267,7 @@ px_step(struct txn *txn, tim_mono now)
 			r = px_buffer(txn, now);
 			break;
 		case PX_CONNECT:
-			r = px_connected(txn);
+			r = px_connected(txn, now);
 			break;
 		case PX_REQ_SEND:
 		case PX_REQ_BODY:
@@ -1310,7 +1332,8 @@ px_timeout(struct txn *txn, int backend, tim_mono now)
 		return;
 	case PX_CONNECT:
 		BE_CountFail(txn->bp);
-		(void)px_abort(txn, 503, SC_BACKEND);
+		if (px_connect_failed(txn, now) == PX_CONT)
+			px_step(txn, now);
 		return;
 	case PX_REQ_SEND:
 	case PX_REQ_BODY:
@@ -1414,9 +1437,9 @@ void
 PX_Start(struct worker *wrk, struct sess *sp, tim_mono now)
 {
 	const struct h1_head *h;
+	enum sess_close sc = SC_BAD_REQ;
 	struct txn *txn;
 	unsigned status;
-	enum px_ret r;
 
 	CHECK_OBJ_NOTNULL(sp, SESS_MAGIC);
 	AZ(sp->txn);
@@ -1450,21 +1473,46 @@ PX_Start(struct worker *wrk, struct sess *sp, tim_mono now)
 		H1B_Init(&txn->req, H1B_NONE, 0);
 	txn->body_held = h->expect_continue && !txn->client_10 &&
 	    txn->req.kind != H1B_NONE;
-	txn->bp = BE_Pool(wrk, sp->conf, 0);
-	if (txn->bp == NULL) {
-		(void)px_abort(txn, 503, SC_OVERLOAD);
-		return;
-	}
 	status = px_check(txn, h);
+	if (status == 0)
+		status = PXL_Start(txn, h, HTC_Base(&sp->htc), &sc);
 	/* composed even for a refusal: the access log shows its request */
 	if (PXH_ComposeReq(txn, h, HTC_Base(&sp->htc)) != 0 && status == 0)
 		status = 431;
 	if (status != 0) {
-		(void)px_abort(txn, status, SC_BAD_REQ);
+		(void)px_abort(txn, status, sc);
 		return;
 	}
 	HTC_Consume(&sp->htc, WRK_HtcPool(wrk), h->hdrlen);
-	r = px_body_start(txn, now);
-	if (r == PX_CONT)
+	if (txn->bp == NULL &&
+	    (status = PXL_Queue(txn, now, &sc)) != 0) {
+		if (status != PXL_QUEUED)
+			(void)px_abort(txn, status, sc);
+		return;
+	}
+	PX_Resume(txn, now);
+}
+
+/*--------------------------------------------------------------------
+ * Send the request to the backend chosen (proxy_lb.c, also once a
+ * queued request got its slot).  Worker thread.
+ */
+
+void
+PX_Resume(struct txn *txn, tim_mono now)
+{
+
+	if (px_body_start(txn, now) == PX_CONT)
 		px_step(txn, now);
+}
+
+/*--------------------------------------------------------------------
+ * End a request that never reached a backend (proxy_lb.c).
+ */
+
+void
+PX_Fail(struct txn *txn, unsigned status, enum sess_close sc)
+{
+
+	(void)px_abort(txn, status, sc);
 }

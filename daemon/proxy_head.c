@@ -192,7 +192,8 @@ PXH_ComposeReq(struct txn *txn, const struct h1_head *h, const char *base)
 	if (txn->upgrade && PX_PUTL(&pb, "Connection: upgrade\r\n"))
 		return (-1);
 	if (h->nhost == 0 && (PX_PUTL(&pb, "Host: ") ||
-	    px_puts(&pb, BE_Conf(txn->bp)->address) || px_put(&pb, px_crlf, 2)))
+	    px_puts(&pb, txn->be != NULL ? txn->be->address : "") ||
+	    px_put(&pb, px_crlf, 2)))
 		return (-1);		/* HTTP/1.0 without Host: ours */
 	if (txn->req.kind == H1B_CHUNKED &&
 	    PX_PUTL(&pb, "Transfer-Encoding: chunked\r\n"))
@@ -299,9 +300,12 @@ PXH_Log(const struct txn *txn, unsigned status, enum sess_close sc)
 	r.t_connect = txn->t_conn > 0. ? txn->t_conn - txn->t_start : -1.;
 	r.t_firstbyte = txn->t_resp > 0. ? txn->t_resp - txn->t_start : -1.;
 	r.t_total = now - sp->t_req;
+	r.route = txn->route != NULL ? txn->route->name : NULL;
+	r.director = txn->route != NULL ?
+	    txn->conf->director[txn->route->to].name : NULL;
 	r.backend = txn->be_tried ? BE_Conf(txn->bp)->name : NULL;
 	r.reused = txn->reused;
-	r.retries = txn->retried;
+	r.retries = txn->retried + txn->nretry;
 	r.cause = sc != SC_NULL ? SES_CloseName(sc) : NULL;
 	ALOG_Write(&r);
 }

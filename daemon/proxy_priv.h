@@ -13,6 +13,7 @@
 #include <sys/uio.h>
 
 #include "frontd.h"
+#include "backend.h"
 #include "h1b.h"
 
 #define PX_TUNNEL_TIMEOUT	3600.	/* idle upgraded connection */
@@ -119,10 +120,44 @@ struct txn {
 	struct h1_span		lg_ref;
 	struct h1_span		lg_ua;
 	unsigned char		vmajor, vminor;
+
+	/* where it goes: proxy_lb.c */
+	const struct conf_route	*route;
+	const struct conf_director *cdir;
+	struct backend		*be;		/* chosen; see slot */
+	unsigned		slot:1;		/* holds one of be's slots */
+	unsigned		member;		/* be's index in the director */
+	unsigned		nretry;
+	uint64_t		tried;		/* members tried, as bits */
+	struct be_wait		qw;		/* waiting for a slot of be */
+	struct waited		qtimer;		/* queue_timeout */
+
 	char			chunk[24];
 	char			buf[];		/* request head, response head,
 						   de-chunked data */
 };
+
+/* proxy.c, for proxy_lb.c: go on with the request, or end it. */
+void PX_Resume(struct txn *, tim_mono now);
+void PX_Fail(struct txn *, unsigned status, enum sess_close);
+
+/*
+ * proxy_lb.c: where a request goes.
+ *
+ * PXL_Start: the route, the director, a member and one of its slots
+ * (txn->bp set); 0, or a status to answer (*sc the cause); with every
+ * member at max_connections, 0 with txn->bp NULL: PXL_Queue then waits.
+ * PXL_Queue: 0 (a slot, go on), PXL_QUEUED (PX_Resume or PX_Fail will
+ * be called on this worker), or a status to answer.
+ * PXL_Retry: after a failed connect, another member (0) or none (-1).
+ * PXL_Done: the transaction ends: the slot goes back, the status counts.
+ */
+#define PXL_QUEUED	1
+unsigned PXL_Start(struct txn *, const struct h1_head *, const char *base,
+    enum sess_close *);
+unsigned PXL_Queue(struct txn *, tim_mono now, enum sess_close *);
+int PXL_Retry(struct txn *);
+void PXL_Done(struct txn *, unsigned status);
 
 int PXH_ComposeReq(struct txn *, const struct h1_head *, const char *base);
 int PXH_ComposeResp(struct txn *, const struct h1_head *, const char *base);

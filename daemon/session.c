@@ -37,16 +37,17 @@
 #include "mem.h"
 #include "stats.h"
 
-#define SES_QUEUE_TICK	0.002		/* retry the worker queue */
 
 struct ses_waiter {
 	unsigned		magic;
 #define SES_WAITER_MAGIC	0x53575452
 	struct waiter		*w;
 	struct htc_pool		*hp;
-	struct waited		qtimer;	/* retries the queue */
+	struct waited		qtimer;	/* the oldest's timeout_req */
 	unsigned		qarmed;
-	unsigned		qlen;
+	struct waited		qkick;	/* SES_QueueKick's task */
+	unsigned		kicking; /* atomic: the task is on its way */
+	unsigned		qlen;	/* atomic reads; the waiter writes */
 	struct sess		*qhead;
 	struct sess		*qtail;
 	struct waited		evict;	/* SES_Evict's task */
@@ -233,7 +234,41 @@ SES_Wait(struct sess *sp)
 }
 
 /*--------------------------------------------------------------------
- * Append a session with a complete head to the worker queue.
+ * Count the queue (read by workers, in SES_QueueKick, and the stats).
+ */
+
+static void
+ses_qlen(struct ses_waiter *sw, int d)
+{
+
+	__atomic_store_n(&sw->qlen, sw->qlen + (unsigned)d, __ATOMIC_SEQ_CST);
+}
+
+/*--------------------------------------------------------------------
+ * Arm the queue's timer for the timeout_req of its oldest session, if
+ * it is not armed.  Nothing polls: a worker that lets a session go wakes
+ * the queue (SES_QueueKick).
+ */
+
+static void
+ses_qarm(struct ses_waiter *sw)
+{
+	struct sess *sp = sw->qhead;
+
+	if (sp == NULL || sw->qarmed)
+		return;
+	sw->qtimer.he.key = sp->t_req + sp->conf->timeout_req;
+	if (WAIT_Again(sw->w, &sw->qtimer) == 0)
+		sw->qarmed = 1;
+}
+
+static void ses_queue_run(struct ses_waiter *, enum wait_event, tim_mono);
+
+/*--------------------------------------------------------------------
+ * Append a session with a complete head to the worker queue.  A worker
+ * may have let a session go between the failed dispatch and now, seeing
+ * an empty queue: so try once more after the session is counted (the
+ * worker counts its session out before it looks at qlen).
  */
 
 static void
@@ -254,12 +289,9 @@ ses_enqueue(struct ses_waiter *sw, struct sess *sp)
 	else
 		sw->qhead = sp;
 	sw->qtail = sp;
-	sw->qlen++;
-	if (!sw->qarmed) {
-		sw->qtimer.he.key = TIM_mono() + SES_QUEUE_TICK;
-		if (WAIT_Again(sw->w, &sw->qtimer) == 0)
-			sw->qarmed = 1;
-	}
+	ses_qlen(sw, 1);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* qlen, then nsess */
+	ses_queue_run(sw, WAITER_TASK, TIM_mono());
 }
 
 /*--------------------------------------------------------------------
@@ -276,22 +308,20 @@ ses_dispatch(struct ses_waiter *sw, struct sess *sp)
 }
 
 /*--------------------------------------------------------------------
- * The queue timer: give queued sessions to workers that have room;
- * answer 503 to those that waited longer than timeout_req.
+ * Give queued sessions to workers that have room, oldest first; answer
+ * 503 to those that waited longer than timeout_req.  Then arm the timer
+ * for the oldest left.
  */
 
 static void
-ses_queue_cb(struct waited *wp, enum wait_event ev, tim_mono now)
+ses_queue_run(struct ses_waiter *sw, enum wait_event ev, tim_mono now)
 {
-	struct ses_waiter *sw;
 	struct sess *sp;
 
-	CAST_OBJ_NOTNULL(sw, wp->priv, SES_WAITER_MAGIC);
-	sw->qarmed = 0;
 	while ((sp = sw->qhead) != NULL) {
 		sw->qhead = sp->qnext;
 		sp->qnext = NULL;
-		sw->qlen--;
+		ses_qlen(sw, -1);
 		if (ev == WAITER_CLOSE) {
 			SES_Delete(&sp, SC_SHUTDOWN);
 			continue;
@@ -307,15 +337,52 @@ ses_queue_cb(struct waited *wp, enum wait_event ev, tim_mono now)
 			continue;
 		sp->qnext = sw->qhead;		/* every worker still full */
 		sw->qhead = sp;
-		sw->qlen++;
+		ses_qlen(sw, 1);
 		break;
 	}
 	if (sw->qhead == NULL)
 		sw->qtail = NULL;
-	else if (ev != WAITER_CLOSE) {
-		wp->he.key = now + SES_QUEUE_TICK;
-		if (WAIT_Again(sw->w, wp) == 0)
-			sw->qarmed = 1;
+	else if (ev != WAITER_CLOSE)
+		ses_qarm(sw);
+}
+
+/*--------------------------------------------------------------------
+ * The queue's timer (its oldest session's timeout_req) or a worker's
+ * wake-up (SES_QueueKick): run the queue.
+ */
+
+static void
+ses_queue_cb(struct waited *wp, enum wait_event ev, tim_mono now)
+{
+	struct ses_waiter *sw;
+
+	CAST_OBJ_NOTNULL(sw, wp->priv, SES_WAITER_MAGIC);
+	if (wp == &sw->qkick)
+		__atomic_store_n(&sw->kicking, 0, __ATOMIC_SEQ_CST);
+	else
+		sw->qarmed = 0;
+	ses_queue_run(sw, ev, now);
+}
+
+/*--------------------------------------------------------------------
+ * A worker let a session go (any worker thread, after it counted the
+ * session out): wake the idle waiters whose queue holds requests, once
+ * each until they ran it.
+ */
+
+void
+SES_QueueKick(void)
+{
+	struct ses_waiter *sw;
+	unsigned u;
+
+	for (u = 0; u < ses_nw; u++) {
+		sw = &ses_w[u];
+		if (__atomic_load_n(&sw->qlen, __ATOMIC_SEQ_CST) == 0 ||
+		    __atomic_exchange_n(&sw->kicking, 1, __ATOMIC_SEQ_CST))
+			continue;
+		if (WAIT_Task(sw->w, &sw->qkick) != 0)
+			__atomic_store_n(&sw->kicking, 0, __ATOMIC_SEQ_CST);
 	}
 }
 
@@ -513,6 +580,7 @@ SES_WaitInit(unsigned n, unsigned bufsize)
 		sw = &ses_w[u];
 		sw->magic = SES_WAITER_MAGIC;
 		WAIT_INIT(&sw->qtimer, -1, ses_queue_cb, sw);
+		WAIT_INIT(&sw->qkick, -1, ses_queue_cb, sw);
 		sw->hp = HTC_PoolNew(bufsize, 32);
 		if (sw->hp == NULL)
 			return (-1);

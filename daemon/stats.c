@@ -54,5 +54,7 @@ STAT_Get(struct stats *st)
 	st->sessions = __atomic_load_n(&g_sessions, __ATOMIC_RELAXED);
 	SES_Stats(st);
 	WRK_Stats(st);
+	BE_LbStats(st);
+	DIR_Stats(st);
 	DMN_Stats(st);
 }

@@ -16,8 +16,10 @@
 #include <stdint.h>
 
 #include "frontd.h"
+#include "backend.h"
 
 #define STAT_MAXBACKEND	64
+#define STAT_MAXDIRECTOR 64
 
 struct stats_backend {
 	char		name[64];
@@ -27,6 +29,13 @@ struct stats_backend {
 	uint64_t	failed;		/* connect failed or timed out */
 	uint64_t	retried;	/* stale pooled conn, request sent again */
 	unsigned	idle;		/* pooled idle connections now */
+	struct be_counters lb;		/* tbl/be_counters.h: the shared
+					   backend's (backend.c) */
+};
+
+struct stats_director {
+	char			name[64];
+	struct be_counters	c;	/* tbl/be_counters.h */
 };
 
 struct stats {
@@ -44,7 +53,12 @@ struct stats {
 	double			started;	/* wall clock */
 	unsigned		nbackend;
 	struct stats_backend	be[STAT_MAXBACKEND];
+	unsigned		ndirector;
+	struct stats_director	dir[STAT_MAXDIRECTOR];
 };
+
+void BE_LbStats(struct stats *);	/* backend.c */
+void DIR_Stats(struct stats *);		/* director.c */
 
 void STAT_Get(struct stats *);		/* any thread */
 void STAT_AddWaiter(struct stats *, const struct waiter *);

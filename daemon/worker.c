@@ -41,7 +41,7 @@ struct worker {
 	struct htc_pool		*hp;
 	unsigned		nsess;	/* atomic: sessions owned */
 	unsigned		limit;	/* conf->worker_sessions */
-	void			*be;	/* backend.c's pools for this worker */
+	struct be_worker	*bpool;	/* its pools of backend connections */
 	uintptr_t		px[2];	/* proxy.c's spare transactions */
 	struct waited		barrier; /* WRK_Quiesce's task */
 	struct counters		cnt;
@@ -74,12 +74,12 @@ WRK_Counters(struct worker *wrk)
 	return (&wrk->cnt);
 }
 
-void **
-WRK_BePriv(struct worker *wrk)
+struct be_worker **
+WRK_Bpool(struct worker *wrk)
 {
 
 	CHECK_OBJ_NOTNULL(wrk, WORKER_MAGIC);
-	return (&wrk->be);
+	return (&wrk->bpool);
 }
 
 void *
@@ -181,7 +181,8 @@ WRK_Release(struct worker *wrk, struct sess **spp, enum sess_close sc)
 		SES_Wait(sp);
 	else
 		SES_Delete(&sp, sc);
-	__atomic_fetch_sub(&wrk->nsess, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_sub(&wrk->nsess, 1, __ATOMIC_SEQ_CST);
+	SES_QueueKick();		/* room for a queued request */
 }
 
 /*--------------------------------------------------------------------

@@ -2,8 +2,12 @@
 # make bench: nginx as the origin, frontd in front, wrk through it.
 #
 # Prints req/s and p50/p99 latency for a 100-byte and a 16 KiB object
-# (wrk -t1 -c50, keep-alive both sides), then frontd's private memory per
-# idle keep-alive connection with IDLE (default 5000) of them held.
+# (wrk -t1 -c50, keep-alive both sides); then the 100-byte object through
+# a second frontd whose one director spreads over 4 servers (nginx on 4
+# ports) behind 20 routes, with its req/s against the single backend's
+# and the backend connections it holds afterwards; then frontd's private
+# memory per idle keep-alive connection with IDLE (default 5000) of them
+# held.
 # DURATION (s, default 10) sets the length of each wrk run; EXTRA is added
 # to frontd's configuration (e.g. EXTRA='access_log = "/tmp/a.log"').
 # Everything runs on 127.0.0.1 and stops by itself.
@@ -17,6 +21,7 @@ IDLE=${IDLE:-5000}
 EXTRA=${EXTRA:-}
 OPORT=18180
 FPORT=18184
+MPORT=18185	# the frontd with 4 servers; nginx listens on OPORT..OPORT+3
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/frontd-bench.XXXXXX")
 pids=""
 
@@ -59,7 +64,11 @@ http {
 	fastcgi_temp_path $tmp;
 	uwsgi_temp_path $tmp;
 	scgi_temp_path $tmp;
-	server { listen 127.0.0.1:$OPORT; root $tmp/www; }
+	server {
+		listen 127.0.0.1:$OPORT; listen 127.0.0.1:$((OPORT + 1));
+		listen 127.0.0.1:$((OPORT + 2)); listen 127.0.0.1:$((OPORT + 3));
+		root $tmp/www;
+	}
 }
 NGX
 cat > "$tmp/frontd.conf" <<CONF
@@ -70,6 +79,21 @@ backend "origin" {
 	address = "127.0.0.1:$OPORT"
 }
 CONF
+{
+	echo "listen = {\"127.0.0.1:$MPORT\"}"
+	echo "timeout_idle = 120s"
+	echo "$EXTRA"
+	for i in 0 1 2 3; do
+		echo "backend \"s$i\" { address = \"127.0.0.1:$((OPORT + i))\" }"
+	done
+	echo 'director "pool" { backends = {"s0", "s1", "s2", "s3"} }'
+	i=1
+	while [ $i -lt 20 ]; do
+		echo "route \"r$i\" { host = {\"h$i.example\"} to = \"s$((i % 4))\" }"
+		i=$((i + 1))
+	done
+	echo 'route "rest" { to = "pool" }'
+} > "$tmp/multi.conf"
 PATH=$PATH:/usr/sbin nginx -c "$tmp/nginx.conf" -p "$tmp" &
 pids="$pids $!"
 "$FRONTD" -F -f "$tmp/frontd.conf" 2>"$tmp/frontd.err" &
@@ -77,6 +101,10 @@ fpid=$!
 pids="$pids $fpid"
 waitport $OPORT
 waitport $FPORT
+"$FRONTD" -F -f "$tmp/multi.conf" 2>"$tmp/multi.err" &
+mpid=$!
+pids="$pids $mpid"
+waitport $MPORT
 
 echo "frontd bench: wrk -t1 -c50 -d${DURATION}s, keep-alive, nginx origin"
 wrk -t1 -c50 -d2s "http://127.0.0.1:$FPORT/small" >/dev/null
@@ -95,6 +123,26 @@ for obj in small medium; do
 		    err ? "  " err : ""
 	    }' "$tmp/wrk.$obj"
 done
+
+# 4 servers, 20 routes: the same object, right after the single
+# backend's run; then the connections that frontd holds to the servers.
+wrk -t1 -c50 -d2s "http://127.0.0.1:$MPORT/small" >/dev/null
+wrk -t1 -c50 -d"${DURATION}s" "http://127.0.0.1:$FPORT/small" > "$tmp/wrk.one"
+wrk -t1 -c50 -d"${DURATION}s" --latency \
+    "http://127.0.0.1:$MPORT/small" > "$tmp/wrk.multi"
+nconn=$(for p in 0 1 2 3; do
+	ss -Htnp state established "( dport = :$((OPORT + p)) )"
+    done | grep -c "pid=$mpid,")
+awk -v n="$nconn" '
+    FNR == 1 { f++ }
+    /Requests\/sec/ { rps[f] = $2 }
+    /^ +99%/ { p99 = $2 }
+    END {
+	printf "  small, 1 director of 4 servers, 20 routes: %s req/s " \
+	    "(%.1f%% of one backend'"'"'s %s in the same run), p99 %s, " \
+	    "%d backend connections open after\n", rps[2],
+	    100 * rps[2] / rps[1], rps[1], p99, n
+    }' "$tmp/wrk.one" "$tmp/wrk.multi"
 
 # Idle keep-alive connections: Pss_Anon before, at IDLE/2 and at IDLE.
 # "0->K" includes one-off growth (buffer pools, allocator arenas);

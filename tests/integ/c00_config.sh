@@ -89,7 +89,8 @@ error_log = "/var/log/frontd/error.log"
 access_log = '/var/log/frontd // access.log'
 access_log_format = json
 admin_listen = "[::1]:9180"
-backend "a" { address = 127.0.0.1:1 }
+resolve_interval = 1m
+backend "a" { address = localhost:1 }
 backend "b c" {
 	address = "[::1]:65535"
 	connect_timeout = 1ms
@@ -97,7 +98,21 @@ backend "b c" {
 	between_bytes_timeout = 86400s
 	idle_timeout = 1
 	max_idle = 0
+	weight = 50
+	max_connections = 10
+	backup = true
 }
+director "d" {
+	backends = {"a", "b c"}
+	policy = hash
+	hash_key = "cookie:sid"
+	retries = 0
+	queue_timeout = 250ms
+	max_queue = 0
+}
+route "r1" { host = {"Example.com", "*.example.com"} path = {"/a/", "/b"}
+	to = "d" }
+route "r2" { to = "b c" }
 EOF
 good every "$tmp/every.conf"
 
@@ -109,6 +124,7 @@ timeout_req = 5s
 timeout_client = 1500ms
 timeout_linger = 0s
 drain_timeout = 0s
+resolve_interval = 60s
 workers = 3
 worker_sessions = 1
 queue_len = 0
@@ -128,12 +144,15 @@ access_log = \"/var/log/frontd // access.log\"
 access_log_format = \"json\"
 admin_listen = \"[::1]:9180\"
 backend \"a\" {
-	address = \"127.0.0.1:1\"
+	address = \"localhost:1\"
 	connect_timeout = 3s
 	first_byte_timeout = 30s
 	between_bytes_timeout = 30s
 	idle_timeout = 4s
 	max_idle = 64
+	weight = 100
+	max_connections = 0
+	backup = false
 }
 backend \"b c\" {
 	address = \"[::1]:65535\"
@@ -142,6 +161,25 @@ backend \"b c\" {
 	between_bytes_timeout = 86400s
 	idle_timeout = 1s
 	max_idle = 0
+	weight = 50
+	max_connections = 10
+	backup = true
+}
+director \"d\" {
+	backends = {\"a\", \"b c\"}
+	policy = \"hash\"
+	hash_key = \"cookie:sid\"
+	retries = 0
+	queue_timeout = 250ms
+	max_queue = 0
+}
+route \"r1\" {
+	host = {\"Example.com\", \"*.example.com\"}
+	path = {\"/a/\", \"/b\"}
+	to = \"d\"
+}
+route \"r2\" {
+	to = \"b c\"
 }
 frontd: configuration $tmp/every.conf OK" "" "$FRONTD" -t -d -f "$tmp/every.conf"
 sed '$d' "$tmp/out" >"$tmp/dump.conf"
@@ -223,11 +261,16 @@ nfield_max = 129
 backend "origin" { address = "127.0.0.1:8081" }
 EOF
 
-bad bad_address ":3: backend 'origin': address: \"localhost:8081\": not a numeric IPv4 or [IPv6] address" <<'EOF'
+bad bad_address ":3: backend 'origin': address: \"local/host:8081\": not a numeric address or a host name" <<'EOF'
 listen = {"127.0.0.1:8080"}
 backend "origin" {
-	address = "localhost:8081"
+	address = "local/host:8081"
 }
+EOF
+
+bad host_no_port ":2: backend 'origin': address: \"localhost\": no port (want IPv4:port or [IPv6]:port)" <<'EOF'
+listen = {"127.0.0.1:8080"}
+backend "origin" { address = "localhost" }
 EOF
 
 bad bad_port ":3: backend 'origin': address: \"127.0.0.1:65536\": bad port (1 to 65535)" <<'EOF'
@@ -352,6 +395,161 @@ bad stray_brace ':3: unexpected closing brace' <<'EOF'
 listen = {"127.0.0.1:8080"}
 backend "origin" { address = "127.0.0.1:8081" }
 }
+EOF
+
+#--------------------------------------------------------------------
+# Several backends: directors and routes name each other, and every
+# name must name something; where requests go is never a silent choice.
+
+bad several_no_route ":5: several backends and no route: say where requests go" <<'EOF'
+listen = {"127.0.0.1:8080"}
+backend "a" {
+	address = "127.0.0.1:8081"
+}
+backend "b" {
+	address = "127.0.0.1:8082"
+}
+EOF
+
+bad route_to_nothing ":6: route 'api': to: no director or backend 'apii'" <<'EOF'
+listen = {"127.0.0.1:8080"}
+backend "a" { address = "127.0.0.1:8081" }
+backend "b" { address = "127.0.0.1:8082" }
+route "api" {
+	path = {"/api/"}
+	to = "apii"
+}
+route "rest" { to = "b" }
+EOF
+
+bad route_without_to ":3: route 'r': to is required" <<'EOF'
+listen = {"127.0.0.1:8080"}
+backend "a" { address = "127.0.0.1:8081" }
+route "r" {
+	path = {"/x/"}
+}
+EOF
+
+bad director_member ":6: director 'd': backends: no backend 'c'" <<'EOF'
+listen = {"127.0.0.1:8080"}
+backend "a" { address = "127.0.0.1:8081" }
+backend "b" { address = "127.0.0.1:8082" }
+director "d" {
+	backends = {"a",
+		"c", "b"}
+}
+route "r" { to = "d" }
+EOF
+
+bad director_twice ":3: director 'd': backends: twice the backend 'a'" <<'EOF'
+listen = {"127.0.0.1:8080"}
+backend "a" { address = "127.0.0.1:8081" }
+director "d" { backends = {"a", "a"} }
+route "r" { to = "d" }
+EOF
+
+bad director_empty ":3: director 'd': backends: from 1 to 64" <<'EOF'
+listen = {"127.0.0.1:8080"}
+backend "a" { address = "127.0.0.1:8081" }
+director "d" {
+	backends = {}
+}
+route "r" { to = "d" }
+EOF
+
+bad director_backend_name ":3: director 'a': a backend has this name too" <<'EOF'
+listen = {"127.0.0.1:8080"}
+backend "a" { address = "127.0.0.1:8081" }
+director "a" { backends = {"a"} }
+route "r" { to = "a" }
+EOF
+
+bad bad_policy ":5: director 'd': policy: \"rr\": not \"random\", \"round_robin\", \"least_conn\" or \"hash\"" <<'EOF'
+listen = {"127.0.0.1:8080"}
+backend "a" { address = "127.0.0.1:8081" }
+director "d" {
+	backends = {"a"}
+	policy = "rr"
+}
+route "r" { to = "d" }
+EOF
+
+bad hash_key_without_hash ":4: director 'd': hash_key is for policy \"hash\"" <<'EOF'
+listen = {"127.0.0.1:8080"}
+backend "a" { address = "127.0.0.1:8081" }
+director "d" { backends = {"a"}
+	hash_key = "host"
+}
+route "r" { to = "d" }
+EOF
+
+bad bad_hash_key ":3: director 'd': hash_key: \"header:\": not \"client_ip\", \"host\", \"path\", \"header:NAME\" or \"cookie:NAME\"" <<'EOF'
+listen = {"127.0.0.1:8080"}
+backend "a" { address = "127.0.0.1:8081" }
+director "d" { backends = {"a"} policy = "hash" hash_key = "header:" }
+route "r" { to = "d" }
+EOF
+
+bad routes_clash ":7: route 'b' cannot be told apart from route 'a' (line 3): host \"EXAMPLE.COM\", path \"/api/\"" <<'EOF'
+listen = {"127.0.0.1:8080"}
+backend "x" { address = "127.0.0.1:8081" }
+route "a" {
+	host = {"example.com"}
+	path = {"/api/", "/v1/"}
+	to = "x" }
+route "b" {
+	host = {"other.org", "EXAMPLE.COM"}
+	path = {"/api/"}
+	to = "x"
+}
+EOF
+
+bad routes_clash_any ":4: route 'b' cannot be told apart from route 'a' (line 3): host any, path any" <<'EOF'
+listen = {"127.0.0.1:8080"}
+backend "x" { address = "127.0.0.1:8081" }
+route "a" { to = "x" }
+route "b" { to = "x" }
+EOF
+
+bad duplicate_route ":4: duplicate route 'a'" <<'EOF'
+listen = {"127.0.0.1:8080"}
+backend "x" { address = "127.0.0.1:8081" }
+route "a" { to = "x" }
+route "a" { path = {"/p/"} to = "x" }
+EOF
+
+bad bad_host ":4: route 'a': host: \"example.*\": '*' only as a leading \"*.\"" <<'EOF'
+listen = {"127.0.0.1:8080"}
+backend "x" { address = "127.0.0.1:8081" }
+route "a" {
+	host = {"example.com", "example.*"}
+	to = "x"
+}
+EOF
+
+bad host_with_port ":3: route 'a': host: \"example.com:80\": no port in a host pattern (the port is ignored)" <<'EOF'
+listen = {"127.0.0.1:8080"}
+backend "x" { address = "127.0.0.1:8081" }
+route "a" { host = {"example.com:80"} to = "x" }
+EOF
+
+bad bad_path ":3: route 'a': path: \"api/\": not a path prefix (starts with '/')" <<'EOF'
+listen = {"127.0.0.1:8080"}
+backend "x" { address = "127.0.0.1:8081" }
+route "a" { path = {"api/"} to = "x" }
+EOF
+
+bad probe ":4: backend 'x': probe: \"health\": health probes are not supported yet" <<'EOF'
+listen = {"127.0.0.1:8080"}
+backend "x" {
+	address = "127.0.0.1:8081"
+	probe = "health"
+}
+EOF
+
+bad zero_weight ":2: backend 'x': weight: \"0\": out of range (1 to 10000)" <<'EOF'
+listen = {"127.0.0.1:8080"}
+backend "x" { address = "127.0.0.1:8081" weight = 0 }
 EOF
 
 name=nul_byte

@@ -2,7 +2,8 @@
 # r50_alog: the access log.  Combined format: one line per request with
 # the request line, status, bytes, referer and user agent ("-" when
 # absent, quotes and bytes over 0x7e escaped), then host, the timings,
-# backend, reused, retries and cause as key=value fields.  A request
+# route, director, backend, reused, retries and cause as key=value
+# fields.  A request
 # refused with 400 gets its line too.  USR1 after the file was moved
 # sends new lines to a new file at the same path.  Then the same requests
 # with access_log_format = "json": one valid JSON object per line, null
@@ -98,7 +99,8 @@ rx = re.compile(
     r' "(?P<req>(?:[^"\\]|\\.)*)" (?P<st>\d{3}|-) (?P<bytes>\d+)'
     r' "(?P<ref>(?:[^"\\]|\\.)*)" "(?P<ua>(?:[^"\\]|\\.)*)"'
     r' host=(?P<host>-|"[^"]*") t_head=%s t_queue=%s t_connect=%s'
-    r' t_firstbyte=%s t_total=(?P<total>%s) backend=(?P<be>-|"[^"]*")'
+    r' t_firstbyte=%s t_total=(?P<total>%s) route=-'
+    r' director=(?P<dir>-|"[^"]*") backend=(?P<be>-|"[^"]*")'
     r' reused=[01] retries=\d+ cause=(?P<cause>-|"[^"]*")$'
     % (num, num, num, num, num))
 # request line -> status, referer, ua, host, backend, least bytes
@@ -122,6 +124,10 @@ for l in lines:
         print("unexpected:", l); bad += 1; continue
     seen.add(m['req'])
     got = (m['st'], m['ref'], m['ua'], m['host'], m['be'])
+    # one backend, no route: its own director, no route name
+    if m['dir'] != (m['be'] if m['st'] != '400' else '-'):
+        print("director %s for backend %s: %s" % (m['dir'], m['be'], l))
+        bad += 1
     for g, x, n in zip(got, w, ("status", "referer", "ua", "host",
                                 "backend")):
         if x is not None and g != x:
@@ -170,7 +176,8 @@ raw = open(sys.argv[1], "rb").read()
 hp = "127.0.0.1:%s" % sys.argv[2]
 keys = {"time", "peer", "method", "target", "proto", "host", "status",
         "bytes", "referer", "ua", "t_head", "t_queue", "t_connect",
-        "t_firstbyte", "t_total", "backend", "reused", "retries", "cause"}
+        "t_firstbyte", "t_total", "route", "director", "backend", "reused",
+        "retries", "cause"}
 # target -> proto, status, referer, ua, host, backend
 want = {
     "/a?x=1": ("HTTP/1.1", 200, "http://ref.example/p", "ua/1.0",

@@ -54,10 +54,10 @@ def get(path, method="GET", body=None):
     r = c.getresponse()
     return r, r.read()
 
-SAMPLE = re.compile(r'^(frontd_[a-z_]+)'
+SAMPLE = re.compile(r'^(frontd_[a-z0-9_]+)'
                     r'(?:\{([a-z]+)="((?:[^"\\\n]|\\[\\"n])*)"\})?'
                     r' (-?[0-9]+(?:\.[0-9]+)?)$')
-LABELS = {"backend", "reason", "class", "kind"}
+LABELS = {"backend", "director", "reason", "class", "kind"}
 
 def metrics():
     r, b = get("/metrics")
@@ -92,7 +92,8 @@ def fmt():
     mt = metrics()
     st = status()
     for k in ("started", "uptime", "counters", "closed", "sessions",
-              "queue", "workers", "waiter", "reloads", "backends"):
+              "queue", "workers", "waiter", "reloads", "backends",
+              "directors"):
         assert k in st, "status: no %s" % k
     assert st["uptime"] > 0 and "o1" in st["backends"], st
     for n in ("frontd_requests_total", "frontd_connections_accepted_total",
@@ -104,6 +105,12 @@ def fmt():
     for c in ("1xx", "2xx", "3xx", "4xx", "5xx"):
         assert ("frontd_responses_total", "class", c) in mt, c
     assert ("frontd_backend_connections_failed_total", "backend", "o1") in mt
+    for n in ("requests_total", "in_flight", "queued",
+              "queue_timeouts_total", "member_retries_total"):
+        assert ("frontd_backend_" + n, "backend", "o1") in mt, n
+        assert ("frontd_director_" + n, "director", "o1") in mt, n
+    assert "requests_total" not in st["directors"]["o1"] and \
+        "req" in st["directors"]["o1"] and "req" in st["backends"]["o1"]
     assert ("frontd_connections_closed_total", "reason", "rem_close") in mt
     assert ("frontd_waiter_events_total", "kind", "action") in mt
     assert mt[("frontd_waiter_events_total", "kind", "action")] > 0

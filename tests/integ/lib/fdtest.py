@@ -336,13 +336,13 @@ class BConn:
 
 
 class Backend:
-    def __init__(self, handler):
+    def __init__(self, handler, host="127.0.0.1", port=0):
         self.handler = handler
         self.conns = []
         self.lock = threading.Lock()
         self.ls = socket.socket()
         self.ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.ls.bind(("127.0.0.1", 0))
+        self.ls.bind((host, port))
         self.ls.listen(1024)
         self.port = self.ls.getsockname()[1]
         self.stopped = False
@@ -383,9 +383,24 @@ class Backend:
     def stop(self):
         self.stopped = True
         try:
+            # close() alone would leave a blocked accept() serving
+            self.ls.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        try:
             self.ls.close()
         except OSError:
             pass
+
+    def kill(self):
+        """Stop listening and cut every connection: a server gone."""
+        self.stop()
+        with self.lock:
+            for c in self.conns:
+                try:
+                    c.sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
 
 
 def simple_handler(body=b"ok", extra=b""):
@@ -397,6 +412,41 @@ def simple_handler(body=b"ok", extra=b""):
             c.send(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n%s\r\n%s"
                    % (len(body), extra, body))
     return h
+
+
+def id_handler(name, gate=None):
+    """A backend handler that answers every request with 200 and the body
+    "NAME PATH", keep-alive; a request body (Content-Length) is read and
+    dropped.  With 'gate' (a threading.Event), it waits for the gate to
+    open before it answers."""
+    def h(c):
+        while True:
+            head = c.read_head()
+            lines = head.decode("latin-1").split("\r\n")
+            path = lines[0].split(" ")[1]
+            for ln in lines[1:]:
+                if ln.lower().startswith("content-length:"):
+                    c.read_exact(int(ln.split(":", 1)[1]))
+            if gate is not None:
+                gate.wait(30)
+            body = ("%s %s" % (name, path)).encode()
+            c.send(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s"
+                   % (len(body), body))
+    return h
+
+
+def get(port, path, host="example.com", extra=b""):
+    """One GET on a new connection: the Response."""
+    return request(port, b"GET %s HTTP/1.1\r\nHost: %s\r\n%s"
+                   b"Connection: close\r\n\r\n"
+                   % (path.encode(), host.encode(), extra))
+
+
+def who(port, path="/", host="example.com", extra=b""):
+    """The name of the backend that answered a GET (id_handler)."""
+    r = get(port, path, host, extra)
+    check(r.status == 200, "GET %s %s: status %d" % (host, path, r.status))
+    return r.body.decode().split(" ")[0]
 
 
 #----------------------------------------------------------------------
@@ -523,8 +573,8 @@ class Ctx:
         self.backends = []
         self.nginxes = []
 
-    def backend(self, handler):
-        b = Backend(handler)
+    def backend(self, handler, host="127.0.0.1", port=0):
+        b = Backend(handler, host, port)
         self.backends.append(b)
         return b
 
@@ -536,6 +586,15 @@ class Ctx:
                 '\taddress = "127.0.0.1:%d"\n%s\n}\n'
                 % (port, conf, backend_port, backend_extra))
         f = Frontd(self, text, port)
+        self.frontds.append(f)
+        return f
+
+    def frontd_text(self, text, port=None):
+        """frontd on 'port' (FPORT) with the whole configuration 'text'
+        after its listen line."""
+        port = port or FPORT
+        f = Frontd(self, 'listen = {"127.0.0.1:%d"}\n%s' % (port, text),
+                   port)
         self.frontds.append(f)
         return f
 
