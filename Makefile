@@ -7,6 +7,8 @@
 #   make bench            nginx origin + frontd + wrk
 #   make bench-peers      HAProxy, nginx and frontd side by side; report in
 #                         tests/bench/results/ (ROUNDS, DURATION, IDLE)
+#   make bench-slow       slow headers, body and read against the same three;
+#                         report in tests/bench/results/ (CONNS, ATTACK)
 #   make bench-waiter     the waiter alone over socketpairs
 #   make fuzz             the libFuzzer harnesses, FUZZ_TIME=60 s each
 #   make run              frontd on conf/frontd.conf before a demo origin
@@ -72,7 +74,7 @@ endif
 PKGS_BUILD = gcc make pkg-config libc6-dev node-llhttp libconfuse-dev
 PKGS_RUN   = nginx curl
 PKGS_CHECK = python3 curl varnish nginx wrk mandoc libxml2-utils ksh
-PKGS_BENCH = python3 curl nginx haproxy wrk procps
+PKGS_BENCH = python3 curl nginx haproxy wrk procps slowhttptest
 
 # Goals that must not install or look for anything first.
 NOCONF_GOALS = clean deps install
@@ -168,7 +170,8 @@ BENCH_SRC	= $(sort $(wildcard tests/bench/*.c))
 BENCH_BIN	= $(patsubst tests/bench/%.c,$(B)/tests/%,$(BENCH_SRC))
 
 .PHONY: all deps deps-run deps-check deps-bench check unit integ bench \
-	bench-peers bench-waiter run install clean portcheck fuzz fuzz-run
+	bench-peers bench-slow bench-waiter run install clean portcheck fuzz \
+	fuzz-run
 all: $(B)/frontd
 
 #--------------------------------------------------------------------
@@ -314,6 +317,9 @@ bench: deps-bench all
 
 bench-peers: deps-bench all
 	@B=$(B) sh tests/bench/peers.sh
+
+bench-slow: deps-bench all
+	@B=$(B) sh tests/bench/slow.sh
 
 run: deps-run all
 	@B=$(B) sh conf/demo.sh

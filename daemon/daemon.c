@@ -12,9 +12,11 @@
  * -- or non-zero with the child's reason on stderr.  That is the
  * readiness SMF and systemd's Type=forking wait for.
  *
- * Signals are blocked in every thread and taken by sigwait() in the main
- * thread: HUP reloads, TERM and INT drain and stop, USR1 reopens logs.
- * Nothing runs in a signal handler.
+ * Signals are blocked in every thread and taken by sigtimedwait() in the
+ * main thread: HUP reloads, TERM and INT drain and stop, USR1 reopens
+ * logs.  Nothing runs in a signal handler.  Once a second without a
+ * signal the main thread gives the memory a crowd of clients left behind
+ * back to the system (mem.c).
  *
  * The current configuration is one pointer, swapped under a mutex on
  * reload; a session compares its own pointer with it at each request and
@@ -36,6 +38,7 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "frontd.h"
@@ -46,6 +49,7 @@
 #include "daemon.h"
 #include "backend.h"
 #include "log.h"
+#include "mem.h"
 #include "stats.h"
 #include "upgrade.h"
 
@@ -400,6 +404,7 @@ dmn_drain(const struct conf *conf)
 int
 DAEMON_Main(struct conf *conf, const char *file, int foreground)
 {
+	static const struct timespec tick = { 1, 0 };	/* MEM_Tick */
 	sigset_t ss;
 	char err[512];
 	int sig, rfd = -1, upgraded = 0;
@@ -459,8 +464,11 @@ DAEMON_Main(struct conf *conf, const char *file, int foreground)
 	    conf->nlisten, conf->workers);
 	dmn_ready(&rfd, '0', "");
 	for (;;) {
-		if (sigwait(&ss, &sig) != 0)
+		if ((sig = sigtimedwait(&ss, NULL, &tick)) < 0) {
+			(void)MEM_Tick(__atomic_load_n(&g_sessions,
+			    __ATOMIC_RELAXED));
 			continue;
+		}
 		if (sig == SIGHUP)
 			dmn_reload(file);
 		else if (sig == SIGUSR2) {

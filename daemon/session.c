@@ -34,6 +34,7 @@
 #include "alog.h"
 #include "conf.h"
 #include "log.h"
+#include "mem.h"
 #include "stats.h"
 
 
@@ -97,7 +98,7 @@ SES_New(int fd, const union sockaddr_u *peer, struct conf *conf)
 	HTC_Init(&sp->htc);
 	sp->conf = conf;
 	sp->peer = *peer;
-	__atomic_fetch_add(&g_sessions, 1, __ATOMIC_RELAXED);
+	MEM_Sessions(__atomic_add_fetch(&g_sessions, 1, __ATOMIC_RELAXED));
 	return (sp);
 }
 

@@ -35,3 +35,4 @@ COUNTER(proxy_local,		"PROXY headers that kept the peer's address (LOCAL, UNKNOW
 COUNTER(proxy_bad,		"connections closed: PROXY header malformed or missing")
 COUNTER(proxy_too_large,	"connections closed: PROXY header too large")
 COUNTER(proxy_timeout,		"connections closed: no PROXY header in time")
+COUNTER(mem_trimmed,		"freed memory given back after a crowd of clients left")
