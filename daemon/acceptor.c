@@ -366,11 +366,29 @@ acc_pause(void)
 	acc_running = 0;
 }
 
+/*--------------------------------------------------------------------
+ * Take the connections waiting in the listeners' backlogs: closing a
+ * listener resets every connection the kernel completed for it, and a
+ * balancer may already have sent a request on one.  Main thread, with
+ * the accept thread stopped.
+ */
+
+static void
+acc_backlog(void)
+{
+	unsigned u;
+
+	for (u = 0; u < acc_n; u++)
+		while (acc_one(acc_pfd[u].fd, acc_flags[u]))
+			continue;
+}
+
 void
 ACC_Stop(void)
 {
 
 	acc_pause();
+	acc_backlog();
 	ACC_Close();
 	if (acc_pipe[0] >= 0) {
 		(void)close(acc_pipe[0]);
