@@ -43,6 +43,7 @@
 
 static struct pollfd	acc_pfd[ACC_MAXLISTEN + 1];
 static struct sockaddr_storage acc_addr[ACC_MAXLISTEN];
+static unsigned		acc_flags[ACC_MAXLISTEN];	/* CONF_L_* */
 static unsigned		acc_n;		/* listeners */
 static int		acc_pipe[2] = { -1, -1 };
 static pthread_t	acc_thr;
@@ -53,7 +54,7 @@ static int		acc_running;
  */
 
 static int
-acc_listen(const struct conf_listen *cl, const char **what)
+acc_listen(const struct conf_listen *cl, int reuse_port, const char **what)
 {
 	int fd, one = 1;
 
@@ -63,6 +64,18 @@ acc_listen(const struct conf_listen *cl, const char **what)
 	if (fd < 0)
 		return (-1);
 	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+#ifdef __linux__
+	*what = "setsockopt SO_REUSEPORT";
+	if (reuse_port &&
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
+		goto fail;
+#else
+	*what = "reuse_port (this system cannot share a port)";
+	if (reuse_port) {
+		errno = ENOTSUP;
+		goto fail;
+	}
+#endif
 	if (cl->addr.ss_family == AF_INET6)
 		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
 		    sizeof one);
@@ -128,7 +141,8 @@ ACC_Open(const struct conf *conf, char *err, size_t errlen)
 			npfd[u].fd = acc_pfd[i].fd;
 			continue;
 		}
-		npfd[u].fd = acc_listen(&conf->listen[u], &what);
+		npfd[u].fd = acc_listen(&conf->listen[u], conf->reuse_port,
+		    &what);
 		if (npfd[u].fd >= 0)
 			continue;
 		i = errno;
@@ -148,8 +162,52 @@ ACC_Open(const struct conf *conf, char *err, size_t errlen)
 			(void)close(acc_pfd[u].fd);
 	memcpy(acc_pfd, npfd, conf->nlisten * sizeof *npfd);
 	memcpy(acc_addr, naddr, conf->nlisten * sizeof *naddr);
+	for (u = 0; u < conf->nlisten; u++)
+		acc_flags[u] = conf->listen[u].flags;
 	acc_n = conf->nlisten;
 	return (0);
+}
+
+/*--------------------------------------------------------------------
+ * The listening sockets, for an upgrade to hand over.  Main thread.
+ */
+
+unsigned
+ACC_Fds(int *fds, unsigned max)
+{
+	unsigned u;
+
+	for (u = 0; u < acc_n && u < max; u++)
+		fds[u] = acc_pfd[u].fd;
+	return (u);
+}
+
+/*--------------------------------------------------------------------
+ * Take listening sockets handed over by the process we replace, before
+ * the first ACC_Open: it keeps those whose address is configured (as on
+ * a reload) and closes the rest.  Main thread.
+ */
+
+void
+ACC_Inherit(const int *fds, unsigned n)
+{
+	socklen_t sl;
+	unsigned u;
+
+	AZ(acc_n);
+	for (u = 0; u < n && acc_n < ACC_MAXLISTEN; u++) {
+		memset(&acc_addr[acc_n], 0, sizeof acc_addr[acc_n]);
+		sl = sizeof acc_addr[acc_n];
+		if (getsockname(fds[u], (struct sockaddr *)&acc_addr[acc_n],
+		    &sl) != 0) {
+			(void)close(fds[u]);
+			continue;
+		}
+		(void)fcntl(fds[u], F_SETFL, O_NONBLOCK | O_RDWR);
+		acc_pfd[acc_n].fd = fds[u];
+		acc_pfd[acc_n].events = POLLIN;
+		acc_n++;
+	}
 }
 
 /*--------------------------------------------------------------------
@@ -201,7 +259,7 @@ acc_fdlimit_log(int e)
  */
 
 static int
-acc_one(int lfd)
+acc_one(int lfd, unsigned flags)
 {
 	union sockaddr_u peer;
 	socklen_t sl = sizeof peer;
@@ -242,6 +300,8 @@ acc_one(int lfd)
 		CONF_Rel(&conf);
 		return (1);
 	}
+	if (flags & CONF_L_PROXY)
+		sp->flags |= SES_F_PROXY;
 	SES_Wait(sp);
 	return (1);
 }
@@ -266,7 +326,7 @@ acc_thread(void *priv)
 			break;
 		for (u = 0; u < acc_n; u++)
 			if (acc_pfd[u].revents != 0)
-				while (acc_one(acc_pfd[u].fd))
+				while (acc_one(acc_pfd[u].fd, acc_flags[u]))
 					continue;
 	}
 	return (NULL);

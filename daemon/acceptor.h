@@ -18,4 +18,8 @@ int ACC_Start(void);
 void ACC_Stop(void);
 int ACC_Reload(const struct conf *, char *err, size_t errlen);
 
+/* Upgrades: the listening sockets, and adopting inherited ones. */
+unsigned ACC_Fds(int *fds, unsigned max);
+void ACC_Inherit(const int *fds, unsigned n);
+
 #endif /* FRONTD_ACCEPTOR_H */

@@ -31,4 +31,8 @@ void ADM_Open(void);
  */
 void ADM_Stop(void);
 
+/* Upgrades: the listening socket (or -1), and adopting an inherited one. */
+int ADM_Fd(void);
+void ADM_Inherit(int fd);
+
 #endif /* FRONTD_ADMIN_H */

@@ -431,6 +431,45 @@ adm_loopback(const struct sockaddr_storage *ss)
 }
 
 /*--------------------------------------------------------------------
+ * Upgrades: our listening socket, and one inherited from the process
+ * we replace, used if it has the configured address.
+ */
+
+static int adm_inh = -1;
+
+int
+ADM_Fd(void)
+{
+
+	return (adm_on ? adm_lfd : -1);
+}
+
+void
+ADM_Inherit(int fd)
+{
+
+	adm_inh = fd;
+}
+
+static int
+adm_inherited(const struct sockaddr_storage *ss, socklen_t len)
+{
+	struct sockaddr_storage got;
+	socklen_t gl = sizeof got;
+	int fd = adm_inh;
+
+	adm_inh = -1;
+	if (fd < 0)
+		return (-1);
+	memset(&got, 0, sizeof got);
+	if (getsockname(fd, (struct sockaddr *)&got, &gl) == 0 &&
+	    gl == len && memcmp(&got, ss, len) == 0)
+		return (fd);
+	(void)close(fd);
+	return (-1);
+}
+
+/*--------------------------------------------------------------------
  * Open the listening socket for spec.  The descriptor, or -1 with
  * 'err' filled in.
  */
@@ -447,6 +486,8 @@ adm_listen(const char *spec, char *err, size_t errlen)
 		(void)snprintf(err, errlen, "admin_listen %s: %s", spec, why);
 		return (-1);
 	}
+	if ((fd = adm_inherited(&ss, len)) >= 0)
+		return (fd);
 	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0);
 	if (fd < 0 ||

@@ -556,6 +556,7 @@ BE_Recycle(struct bconn **bcp)
 	bp = bc->pool;
 	CHECK_OBJ_NOTNULL(bp, BPOOL_MAGIC);
 	if (bp->retired || bp->nidle >= bp->be->max_idle ||
+	    bp->be->send_proxy != 0 ||	/* it carried one client's header */
 	    HTC_Avail(&bc->htc) > 0 || be_gone(bc) ||
 	    __atomic_load_n(&g_draining, __ATOMIC_RELAXED)) {
 		/* retired pool, full pool, or stray bytes after the response */

@@ -140,6 +140,7 @@ static int conf_cb_secline(cfg_t *, cfg_opt_t *, const char *, void *);
 static cfg_opt_t conf_backend_opts[] = {
 	CFG_STR_CB("address", NULL, CFGF_NODEFAULT, conf_cb_str),
 	CONF_BACKEND_NUMS(CONF_OPT)
+	CFG_STR_CB("send_proxy", "off", CFGF_NONE, conf_cb_str),
 	CFG_BOOL("backup", cfg_false, CFGF_NONE),
 	CFG_STR_CB("probe", NULL, CFGF_NONE, conf_cb_str),
 	CFG_INT_LIST_CB(CONF_SECLINE, "{0}", CFGF_NONE, conf_cb_secline),
@@ -173,6 +174,8 @@ static cfg_opt_t conf_root_opts[] = {
 	CFG_STR_CB("error_log", "syslog", CFGF_NONE, conf_cb_str),
 	CFG_STR_CB("access_log_format", "combined", CFGF_NONE, conf_cb_str),
 	CFG_STR_CB("admin_listen", NULL, CFGF_NONE, conf_cb_str),
+	CFG_STR_LIST_CB("trusted_proxies", NULL, CFGF_NONE, conf_cb_str),
+	CFG_STR_CB("reuse_port", "false", CFGF_NONE, conf_cb_str),
 	CFG_SEC("backend", conf_backend_opts,
 	    CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 	CFG_SEC("director", conf_director_opts,
@@ -437,9 +440,20 @@ static const char *
 conf_check_str(const char *name, const char *value)
 {
 	struct sockaddr_storage ss;
+	struct rip_net net;
 	socklen_t len;
+	unsigned u;
 
-	if (strcmp(name, "listen") == 0 || strcmp(name, "admin_listen") == 0)
+	if (strcmp(name, "listen") == 0)
+		return (Conf_ParseListen(value, &ss, &len, &u));
+	if (strcmp(name, "trusted_proxies") == 0)
+		return (Conf_ParseNet(value, &net));
+	if (strcmp(name, "send_proxy") == 0)
+		return (Conf_ParseSendProxy(value, &u));
+	if (strcmp(name, "reuse_port") == 0)
+		return (strcmp(value, "true") && strcmp(value, "false") ?
+		    "not true or false" : NULL);
+	if (strcmp(name, "admin_listen") == 0)
 		return (Conf_ParseAddr(value, 1, &ss, &len));
 	if (strcmp(name, "address") == 0)
 		return (conf_check_address(value));
@@ -551,6 +565,7 @@ conf_free(struct conf *c)
 	free(c->access_log);
 	free(c->error_log);
 	free(c->admin_listen);
+	free(c->trusted);
 	FREE_OBJ(c);
 }
 
@@ -594,7 +609,8 @@ conf_build_listen(struct conf_ctx *ctx, cfg_t *cfg, struct conf *c)
 	for (u = 0; u < n; u++) {
 		l = &c->listen[u];
 		l->spec = Conf_Strdup(cfg_getnstr(cfg, "listen", u));
-		AZ(Conf_ParseAddr(l->spec, 1, &l->addr, &l->addrlen));
+		AZ(Conf_ParseListen(l->spec, &l->addr, &l->addrlen,
+		    &l->flags));
 	}
 	return (0);
 }
@@ -633,6 +649,8 @@ conf_build_backend(struct conf_ctx *ctx, cfg_t *sec, struct conf_backend *be)
 	be->max_conn = (unsigned)cfg_getint(sec, "max_connections");
 	be->backup = cfg_getbool(sec, "backup") != cfg_false;
 	be->line = Conf_SecLine(sec);
+	AZ(Conf_ParseSendProxy(cfg_getstr(sec, "send_proxy"),
+	    &be->send_proxy));
 	return (0);
 }
 
@@ -738,6 +756,7 @@ conf_workers(long n)
 static void
 conf_build_rest(cfg_t *cfg, struct conf *c)
 {
+	unsigned u;
 
 	c->timeout_idle = Conf_Dur(cfg, "timeout_idle");
 	c->timeout_req = Conf_Dur(cfg, "timeout_req");
@@ -764,6 +783,13 @@ conf_build_rest(cfg_t *cfg, struct conf *c)
 	if (c->admin_listen != NULL)
 		AZ(Conf_ParseAddr(c->admin_listen, 1, &c->admin_addr,
 		    &c->admin_addrlen));
+	c->ntrusted = cfg_size(cfg, "trusted_proxies");
+	c->trusted = calloc(c->ntrusted + 1, sizeof *c->trusted);
+	AN(c->trusted);
+	for (u = 0; u < c->ntrusted; u++)
+		AZ(Conf_ParseNet(cfg_getnstr(cfg, "trusted_proxies", u),
+		    &c->trusted[u]));
+	c->reuse_port = !strcmp(cfg_getstr(cfg, "reuse_port"), "true");
 }
 
 /*--------------------------------------------------------------------

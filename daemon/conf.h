@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "htc.h"
+#include "realip.h"
 #include "tim.h"
 
 struct backend;
@@ -27,6 +28,8 @@ struct conf_listen {
 	char			*spec;		/* as written: "*:8080" */
 	struct sockaddr_storage	addr;
 	socklen_t		addrlen;
+	unsigned		flags;
+#define CONF_L_PROXY		0x1	/* requires a PROXY header */
 };
 
 struct conf_backend {
@@ -44,6 +47,7 @@ struct conf_backend {
 	tim_dur			between_bytes_timeout;	/* 30s */
 	tim_dur			idle_timeout;		/* pooled conn, 4s */
 	unsigned		max_idle;	/* pooled conns per worker, 64 */
+	unsigned		send_proxy;	/* PROXY header version, 0: off */
 	unsigned		weight;		/* 100 */
 	unsigned		max_conn;	/* max_connections, 0: none */
 	unsigned		backup:1;
@@ -140,6 +144,10 @@ struct conf {
 	char			*admin_listen;	/* NULL: off */
 	struct sockaddr_storage	admin_addr;	/* admin_listen, parsed */
 	socklen_t		admin_addrlen;	/* 0: off */
+
+	unsigned		ntrusted;	/* trusted_proxies */
+	struct rip_net		*trusted;
+	int			reuse_port;	/* SO_REUSEPORT on listeners */
 };
 
 /*

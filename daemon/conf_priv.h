@@ -62,6 +62,12 @@ extern const char Conf_NotNumeric[];
  */
 const char *Conf_ParseHostPort(const char *spec, char *host, size_t hostlen,
     int *portp);
+/* conf_edge.c: listen options, trusted networks, send_proxy. */
+struct rip_net;
+const char *Conf_ParseListen(const char *spec, struct sockaddr_storage *,
+    socklen_t *, unsigned *flags);
+const char *Conf_ParseNet(const char *spec, struct rip_net *);
+const char *Conf_ParseSendProxy(const char *s, unsigned *version);
 
 /*
  * Read a whole file into a NUL-terminated buffer (free() it).  NULL with

@@ -51,9 +51,13 @@
 #include "log.h"
 #include "mem.h"
 #include "stats.h"
+#include "upgrade.h"
+
+#define DMN_SOFT_CLOSE	1.	/* TERM: seconds for clients to be told */
 
 struct counters		g_counters;
 unsigned		g_draining;
+unsigned		g_closing;
 unsigned		g_sessions;
 uint64_t		g_closed[SC__MAX];
 unsigned		g_alog_on;
@@ -269,7 +273,7 @@ dmn_ready(int *fdp, char code, const char *msg)
 	(void)write(*fdp, buf, (size_t)l);
 	(void)close(*fdp);
 	*fdp = -1;
-	if (code == '0') {
+	if (code == '0' && !dmn_fg) {
 		fd = open("/dev/null", O_RDWR);
 		if (fd >= 0) {
 			(void)dup2(fd, 0);
@@ -309,6 +313,9 @@ dmn_privdrop(const struct conf *conf, char *err, size_t errlen)
 		}
 		gid = gr->gr_gid;
 	}
+	if (geteuid() != 0 && (pw == NULL || pw->pw_uid == geteuid()) &&
+	    gid == getegid())
+		return (0);	/* already (an upgrade after a drop) */
 	if (setgroups(1, &gid) != 0 || setgid(gid) != 0 ||
 	    (pw != NULL && setuid(pw->pw_uid) != 0)) {
 		(void)snprintf(err, errlen, "dropping privileges: %s",
@@ -338,6 +345,26 @@ dmn_pidfile(const struct conf *conf)
 	}
 	(void)fprintf(f, "%ld\n", (long)getpid());
 	(void)fclose(f);
+}
+
+/*--------------------------------------------------------------------
+ * Before a drain: stop accepting, and for up to 'max' seconds keep
+ * serving the sessions there are, each response saying Connection:
+ * close, so that busy keep-alive clients learn to go elsewhere from a
+ * response instead of finding their connection closed under a request
+ * they just sent.  Ends early when every session is gone.
+ */
+
+static void
+dmn_soft_close(tim_dur max)
+{
+	tim_mono end = TIM_mono() + max;
+
+	__atomic_store_n(&g_closing, 1, __ATOMIC_RELEASE);
+	ACC_Stop();
+	while (__atomic_load_n(&g_sessions, __ATOMIC_RELAXED) > 0 &&
+	    TIM_mono() < end)
+		TIM_sleep(0.01);
 }
 
 /*--------------------------------------------------------------------
@@ -380,12 +407,13 @@ DAEMON_Main(struct conf *conf, const char *file, int foreground)
 	static const struct timespec tick = { 1, 0 };	/* MEM_Tick */
 	sigset_t ss;
 	char err[512];
-	int sig, rfd = -1;
+	int sig, rfd = -1, upgraded = 0;
 
 	CHECK_OBJ_NOTNULL(conf, CONF_MAGIC);
 	dmn_started = TIM_real();
 	dmn_fg = foreground;
-	if (!foreground)
+	rfd = UPG_Adopt();
+	if (rfd < 0 && !foreground)
 		rfd = dmn_fork();
 	dmn_conf_set(conf);
 	dmn_rlimit();
@@ -420,6 +448,7 @@ DAEMON_Main(struct conf *conf, const char *file, int foreground)
 	(void)sigaddset(&ss, SIGTERM);
 	(void)sigaddset(&ss, SIGINT);
 	(void)sigaddset(&ss, SIGUSR1);
+	(void)sigaddset(&ss, SIGUSR2);
 	AZ(pthread_sigmask(SIG_BLOCK, &ss, NULL));
 	(void)signal(SIGPIPE, SIG_IGN);
 	if (SES_WaitInit(1, FRONTD_BUFSIZE(conf)) != 0 ||
@@ -442,7 +471,10 @@ DAEMON_Main(struct conf *conf, const char *file, int foreground)
 		}
 		if (sig == SIGHUP)
 			dmn_reload(file);
-		else if (sig == SIGUSR1) {
+		else if (sig == SIGUSR2) {
+			if ((upgraded = UPG_Start()) != 0)
+				break;
+		} else if (sig == SIGUSR1) {
 			if (log_reopen() != 0)
 				log_warn("USR1: reopening the error log");
 			if (ALOG_Reopen() != 0)
@@ -457,9 +489,12 @@ DAEMON_Main(struct conf *conf, const char *file, int foreground)
 	conf = DMN_Conf();
 	ADM_Stop();
 	RSV_Stop();
+	dmn_soft_close(upgraded ? conf->drain_timeout :
+	    conf->drain_timeout < DMN_SOFT_CLOSE ? conf->drain_timeout :
+	    DMN_SOFT_CLOSE);
 	dmn_drain(conf);
-	if (conf->pidfile != NULL)
-		(void)unlink(conf->pidfile);
+	if (conf->pidfile != NULL && !upgraded)
+		(void)unlink(conf->pidfile);	/* else the new process's */
 	CONF_Rel(&conf);
 	dmn_conf_set(NULL);
 	log_info("frontd: stopped");

@@ -91,6 +91,8 @@ struct sess {
 	tim_mono		t_ready; /* the current head was complete */
 	tim_mono		t_req;	/* first byte of the current head */
 	union sockaddr_u	peer;
+	unsigned		flags;	/* in what was padding */
+#define SES_F_PROXY		0x1	/* a PROXY header is to come first */
 };
 
 /*
@@ -104,6 +106,7 @@ struct sess {
 /* Global state shared by every thread (daemon.c). */
 extern struct counters	g_counters;	/* acceptor and waiter counters */
 extern unsigned		g_draining;	/* atomic: stop keep-alive, drain */
+extern unsigned		g_closing;	/* atomic: close after each response */
 extern unsigned		g_sessions;	/* atomic: sessions open */
 extern unsigned		g_alog_on;	/* atomic: the access log is open */
 extern uint64_t		g_closed[SC__MAX]; /* atomic: sessions closed, by reason */
@@ -125,6 +128,17 @@ size_t SES_Error(struct sess *, unsigned status);
 void SES_Refuse(struct sess *, unsigned status, enum sess_close);
 unsigned SES_HtcStatus(enum htc_status);	/* 400, 414, 431, 501 */
 void SES_PeerText(const struct sess *, char *, size_t);	/* small response, close */
+
+/* client_ip.c: the client behind trusted proxies */
+struct h1_head;
+int CIP_Trusted(const struct conf *, const union sockaddr_u *);
+int CIP_Client(const struct conf *, const union sockaddr_u *peer,
+    const struct h1_head *, const char *base, union sockaddr_u *client);
+void CIP_Text(const union sockaddr_u *, char *, size_t);
+
+/* ses_proxy.c: the PROXY header before the first request */
+int SES_ProxyRx(struct sess *, struct htc_pool *, enum sess_close *);
+void SES_ProxyTimeout(const struct sess *);
 
 /* worker.c: the pool of event-driven workers */
 int WRK_Init(const struct conf *);

@@ -23,6 +23,7 @@
  * method can show it as is.
  */
 
+#include <arpa/inet.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,7 @@
 #include "conf.h"
 #include "daemon.h"
 #include "log.h"
+#include "upgrade.h"
 #include "version.h"
 
 /* What the command line asked for. */
@@ -156,6 +158,8 @@ main_pbackend(const struct conf_backend *be)
 	main_pdur("\t", "first_byte_timeout", be->first_byte_timeout);
 	main_pdur("\t", "between_bytes_timeout", be->between_bytes_timeout);
 	main_pdur("\t", "idle_timeout", be->idle_timeout);
+	if (be->send_proxy != 0)
+		(void)printf("\tsend_proxy = \"v%u\"\n", be->send_proxy);
 	(void)printf("\tmax_idle = %u\n\tweight = %u\n"
 	    "\tmax_connections = %u\n\tbackup = %s\n}\n", be->max_idle,
 	    be->weight, be->max_conn, be->backup ? "true" : "false");
@@ -229,6 +233,31 @@ main_proute(const struct conf_route *r)
 }
 
 /*--------------------------------------------------------------------
+ * Print the keys for running behind a balancer, those not at their
+ * default.
+ */
+
+static void
+main_pedge(const struct conf *c)
+{
+	char a[INET6_ADDRSTRLEN];
+	unsigned u;
+
+	if (c->reuse_port)
+		(void)printf("reuse_port = true\n");
+	if (c->ntrusted == 0)
+		return;
+	(void)printf("trusted_proxies = {");
+	for (u = 0; u < c->ntrusted; u++) {
+		AN(inet_ntop(c->trusted[u].family, c->trusted[u].addr, a,
+		    sizeof a));
+		(void)printf("%s\"%s/%u\"", u == 0 ? "" : ", ", a,
+		    c->trusted[u].bits);
+	}
+	(void)printf("}\n");
+}
+
+/*--------------------------------------------------------------------
  * Print the configuration as frontd will use it, every default filled in
  * and workers counted (-t -d); the output is a valid file.
  */
@@ -269,6 +298,7 @@ main_dump(const struct conf *c)
 	if (c->access_log_json)
 		main_pstr("", "access_log_format", "json");
 	main_pstr("", "admin_listen", c->admin_listen);
+	main_pedge(c);
 	for (u = 0; u < c->nbackend; u++)
 		main_pbackend(&c->backend[u]);
 	for (u = 0; u < c->ndirector; u++)
@@ -356,6 +386,7 @@ main(int argc, char **argv)
 
 	if ((rv = main_args(argc, argv, &ma)) >= 0)
 		return (rv);
+	UPG_Init(argv);
 	log_init(1, ma.debug);
 	file = ma.file != NULL ? ma.file : main_conffile();
 	conf = CONF_Load(file, err, sizeof err);

@@ -22,9 +22,12 @@
  * receive buffer can be reused before the request ends.
  */
 
+#include <sys/socket.h>
+
 #include <string.h>
 
 #include "frontd.h"
+#include "proxyproto.h"
 #include "alog.h"
 #include "conf.h"
 #include "proxy_priv.h"
@@ -41,6 +44,11 @@ static const char * const px_hop[] = {
 static const char * const px_req_own[] = {
 	"x-forwarded-for", "x-forwarded-proto", "forwarded", "x-real-ip",
 	NULL
+};
+
+/* ... from a trusted proxy: its X-Forwarded-Proto stands. */
+static const char * const px_req_own_trusted[] = {
+	"x-forwarded-for", "forwarded", "x-real-ip", NULL
 };
 
 /*--------------------------------------------------------------------
@@ -165,6 +173,72 @@ px_put_fields(struct px_buf *pb, const struct h1_head *h, const char *base,
 
 
 /*--------------------------------------------------------------------
+ * X-Forwarded-For and X-Forwarded-Proto, as one field line each.  From
+ * a trusted proxy the client's X-Forwarded-For lines are combined and
+ * the peer appended, and its X-Forwarded-Proto (copied with the other
+ * fields) is kept; from any other peer both are the proxy's own.
+ */
+
+static int
+px_put_forwarded(struct px_buf *pb, const struct txn *txn,
+    const struct h1_head *h, const char *base)
+{
+	const struct h1_field *f;
+	char peer[INET6_ADDRSTRLEN];
+	unsigned idx = 0;
+
+	SES_PeerText(txn->sp, peer, sizeof peer);
+	if (PX_PUTL(pb, "X-Forwarded-For: "))
+		return (-1);
+	while (txn->trusted &&
+	    (f = H1_Find(h, base, "x-forwarded-for", &idx)) != NULL) {
+		if (f->value.len > 0 &&
+		    (px_put(pb, base + f->value.off, f->value.len) ||
+		    PX_PUTL(pb, ", ")))
+			return (-1);
+	}
+	if (px_puts(pb, peer) || px_put(pb, px_crlf, 2))
+		return (-1);
+	idx = 0;
+	if (txn->trusted && H1_Find(h, base, "x-forwarded-proto", &idx))
+		return (0);
+	return (PX_PUTL(pb, "X-Forwarded-Proto: http\r\n"));
+}
+
+/*--------------------------------------------------------------------
+ * A PROXY header first, for a backend with send_proxy: the client (as
+ * the access log has it) and the address it reached.  Such connections
+ * carry one request and are never pooled (BE_Recycle): the spec forbids
+ * one connection to speak for several clients, and a pool keyed by
+ * client address would hold an idle connection per client for a rare
+ * second request.
+ */
+
+static int
+px_put_proxy(struct px_buf *pb, const struct txn *txn)
+{
+	unsigned v = BE_Conf(txn->bp)->send_proxy;
+	const union sockaddr_u *src = &txn->client;
+	union sockaddr_u dst;
+	socklen_t sl = sizeof dst;
+	size_t n;
+
+	if (v == 0)
+		return (0);
+	memset(&dst, 0, sizeof dst);
+	if (getsockname(txn->sp->fd, &dst.sa, &sl) != 0 ||
+	    dst.sa.sa_family != src->sa.sa_family) {
+		memset(&dst, 0, sizeof dst);	/* v4 client, v6 listener */
+		dst.sa.sa_family = src->sa.sa_family;
+	}
+	n = PP_Write(pb->p + pb->len, pb->cap - pb->len, v, &src->sa, &dst.sa);
+	if (n == 0)
+		return (-1);
+	pb->len += n;
+	return (0);
+}
+
+/*--------------------------------------------------------------------
  * Compose the request head for the backend into buf.  0, or -1 when it
  * does not fit.
  */
@@ -173,13 +247,14 @@ int
 PXH_ComposeReq(struct txn *txn, const struct h1_head *h, const char *base)
 {
 	struct px_buf pb;
-	char peer[INET6_ADDRSTRLEN];
 
 	pb.p = txn->buf;
 	pb.len = 0;
 	pb.cap = txn->size / 3;
-	SES_PeerText(txn->sp, peer, sizeof peer);
-	if (px_put(&pb, base + h->method_s.off, h->method_s.len))
+	txn->trusted = CIP_Client(txn->conf, &txn->sp->peer, h, base,
+	    &txn->client) != 0;
+	if (px_put_proxy(&pb, txn) ||
+	    px_put(&pb, base + h->method_s.off, h->method_s.len))
 		return (-1);
 	px_lg_span(&txn->lg_method, &pb, h->method_s.len);
 	if (px_put(&pb, " ", 1) ||
@@ -187,7 +262,8 @@ PXH_ComposeReq(struct txn *txn, const struct h1_head *h, const char *base)
 		return (-1);
 	px_lg_span(&txn->lg_target, &pb, h->target.len);
 	if (PX_PUTL(&pb, " HTTP/1.1\r\n") ||
-	    px_put_fields(&pb, h, base, px_req_own, txn->upgrade, txn))
+	    px_put_fields(&pb, h, base, txn->trusted ? px_req_own_trusted :
+	    px_req_own, txn->upgrade, txn))
 		return (-1);
 	if (txn->upgrade && PX_PUTL(&pb, "Connection: upgrade\r\n"))
 		return (-1);
@@ -200,9 +276,7 @@ PXH_ComposeReq(struct txn *txn, const struct h1_head *h, const char *base)
 		return (-1);
 	if ((h->vminor == 0 ? PX_PUTL(&pb, "Via: 1.0 frontd\r\n") :
 	    PX_PUTL(&pb, "Via: 1.1 frontd\r\n")) ||
-	    PX_PUTL(&pb, "X-Forwarded-For: ") ||
-	    px_puts(&pb, peer) ||
-	    PX_PUTL(&pb, "\r\nX-Forwarded-Proto: http\r\n\r\n"))
+	    px_put_forwarded(&pb, txn, h, base) || px_put(&pb, px_crlf, 2))
 		return (-1);
 	txn->qlen = pb.len;
 	return (0);
@@ -223,6 +297,8 @@ PXH_ComposeResp(struct txn *txn, const struct h1_head *h, const char *base)
 	pb.p = txn->buf + txn->size / 3;
 	pb.len = 0;
 	pb.cap = txn->size / 3;
+	if (__atomic_load_n(&g_closing, __ATOMIC_RELAXED))
+		txn->keep_client = 0;	/* stopping: the client goes elsewhere */
 	is101 = h->status == 101;
 	assert(h->status >= 100 && h->status <= 999);
 	memcpy(line, "HTTP/1.1 ", 9);
@@ -283,7 +359,10 @@ PXH_Log(const struct txn *txn, unsigned status, enum sess_close sc)
 		return;
 	now = TIM_mono();
 	memset(&r, 0, sizeof r);
-	SES_PeerText(sp, peer, sizeof peer);
+	if (txn->client.sa.sa_family != 0)
+		CIP_Text(&txn->client, peer, sizeof peer);
+	else
+		SES_PeerText(sp, peer, sizeof peer);
 	r.peer = peer;
 	r.t_start = TIM_real() - (now - sp->t_req);
 	px_lg_str(txn, &txn->lg_method, &r.method, &r.method_len);

@@ -114,6 +114,9 @@ struct txn {
 	uint64_t		bytes;		/* sent to the client */
 	unsigned		reused:1;
 	unsigned		be_tried:1;	/* a backend was chosen */
+	unsigned		trusted:1;	/* the peer is a trusted proxy */
+	union sockaddr_u	client;		/* behind trusted proxies; set
+						   with the request head */
 	struct h1_span		lg_method;
 	struct h1_span		lg_target;
 	struct h1_span		lg_host;

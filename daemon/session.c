@@ -223,7 +223,10 @@ SES_Wait(struct sess *sp)
 	sp->wrk = NULL;
 	sp->wp.func = ses_idle_cb;
 	sp->wp.events = POLLIN;
-	if (HTC_Avail(&sp->htc) > 0)
+	if (sp->flags & SES_F_PROXY) {
+		sp->t_req = TIM_mono();		/* the header, from the accept */
+		sp->wp.he.key = sp->t_req + sp->conf->timeout_req;
+	} else if (HTC_Avail(&sp->htc) > 0)
 		sp->wp.he.key = sp->t_req + sp->conf->timeout_req;
 	else {
 		sp->t_req = 0.;
@@ -462,6 +465,34 @@ ses_reject(struct sess *sp, enum htc_status hs)
 }
 
 /*--------------------------------------------------------------------
+ * Read towards a PROXY header.  0 when it is complete (what came behind
+ * it is buffered, and waits under timeout_idle if it is nothing);
+ * otherwise the session waits again, or is closed.
+ */
+
+static int
+ses_proxy(struct ses_waiter *sw, struct sess *sp, tim_mono now)
+{
+	enum sess_close sc = SC_NULL;
+
+	switch (SES_ProxyRx(sp, sw->hp, &sc)) {
+	case 1:
+		if (HTC_Avail(&sp->htc) == 0) {
+			sp->t_req = 0.;
+			sp->wp.he.key = now + sp->conf->timeout_idle;
+		}
+		return (0);
+	case 0:
+		if (WAIT_Again(sw->w, &sp->wp) != 0)
+			SES_Delete(&sp, SC_OVERLOAD);
+		return (-1);
+	default:
+		SES_Delete(&sp, sc);
+		return (-1);
+	}
+}
+
+/*--------------------------------------------------------------------
  * The idle waiter's callback: read, and decide.
  */
 
@@ -481,7 +512,10 @@ ses_idle_cb(struct waited *wp, enum wait_event ev, tim_mono now)
 	case WAITER_TIMEOUT:
 		if (sw->in_evict)
 			SES_Delete(&sp, SC_EVICTED);
-		else if (HTC_Avail(&sp->htc) > 0) {
+		else if (sp->flags & SES_F_PROXY) {
+			SES_ProxyTimeout(sp);
+			SES_Delete(&sp, SC_PROXY_TIMEOUT);
+		} else if (HTC_Avail(&sp->htc) > 0) {
 			SES_Refuse(sp, 408, SC_REQ_TIMEOUT);
 			SES_Delete(&sp, SC_REQ_TIMEOUT);
 		} else
@@ -491,7 +525,13 @@ ses_idle_cb(struct waited *wp, enum wait_event ev, tim_mono now)
 		SES_Delete(&sp, SC_SHUTDOWN);
 		return;
 	}
-	hs = HTC_Rx(&sp->htc, sw->hp, sp->fd, H1_REQUEST, &sp->conf->limits);
+	if (sp->flags & SES_F_PROXY) {
+		if (ses_proxy(sw, sp, now) != 0)
+			return;
+		hs = HTC_Parse(&sp->htc, H1_REQUEST, &sp->conf->limits);
+	} else
+		hs = HTC_Rx(&sp->htc, sw->hp, sp->fd, H1_REQUEST,
+		    &sp->conf->limits);
 	switch (hs) {
 	case HTC_COMPLETE:
 		SES_ReqStart(sp, now);

@@ -5,6 +5,7 @@
 
 GET /slow?ms=N  answers after N milliseconds (a body of 11 bytes)
 GET /size?n=N   answers N bytes of 'x'
+GET /xff        answers the X-Forwarded-For it got
 anything else   answers "ok <method> <path>\\n"
 POST/PUT        echo the request body back
 Keep-alive (HTTP/1.1), threaded, loopback only.
@@ -39,6 +40,8 @@ class H(http.server.BaseHTTPRequestHandler):
             self.reply(b"slow done\r\n")
         elif u.path == "/size":
             self.reply(b"x" * int(q.get("n", ["0"])[0]))
+        elif u.path == "/xff":
+            self.reply(self.headers.get("X-Forwarded-For", "-").encode())
         else:
             self.reply(("ok %s %s\n" % (self.command, self.path)).encode())
 
