@@ -73,7 +73,7 @@ endif
 
 PKGS_BUILD = gcc make pkg-config libc6-dev node-llhttp libconfuse-dev
 PKGS_RUN   = nginx curl
-PKGS_CHECK = python3 curl varnish nginx wrk mandoc libxml2-utils ksh
+PKGS_CHECK = python3 curl varnish nginx wrk mandoc libxml2-utils ksh haproxy
 PKGS_BENCH = python3 curl nginx haproxy wrk procps slowhttptest
 
 # Goals that must not install or look for anything first.

@@ -637,8 +637,7 @@ px_connect(struct txn *txn, int fresh, tim_mono now)
 	txn->bc->wp.priv = txn;
 	if (txn->bc->wp.w != NULL)	/* pooled: no deadline until sent */
 		WAIT_Rekey(WRK_Waiter(txn->wrk), &txn->bc->wp, 0.);
-	txn->out.v[OUT_HEAD].iov_base = txn->buf;
-	txn->out.v[OUT_HEAD].iov_len = txn->qlen;
+	PXH_ReqOut(txn);
 	txn->out.v[OUT_PRE].iov_base = txn->rb;	/* a body read first */
 	txn->out.v[OUT_PRE].iov_len = txn->rblen;
 	txn->resp_seen = 0;

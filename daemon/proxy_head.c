@@ -214,28 +214,41 @@ px_put_forwarded(struct px_buf *pb, const struct txn *txn,
  * second request.
  */
 
-static int
-px_put_proxy(struct px_buf *pb, const struct txn *txn)
+static size_t
+px_put_proxy(char *p, size_t cap, const struct txn *txn, unsigned v)
 {
-	unsigned v = BE_Conf(txn->bp)->send_proxy;
 	const union sockaddr_u *src = &txn->client;
 	union sockaddr_u dst;
 	socklen_t sl = sizeof dst;
-	size_t n;
 
-	if (v == 0)
-		return (0);
 	memset(&dst, 0, sizeof dst);
 	if (getsockname(txn->sp->fd, &dst.sa, &sl) != 0 ||
 	    dst.sa.sa_family != src->sa.sa_family) {
 		memset(&dst, 0, sizeof dst);	/* v4 client, v6 listener */
 		dst.sa.sa_family = src->sa.sa_family;
 	}
-	n = PP_Write(pb->p + pb->len, pb->cap - pb->len, v, &src->sa, &dst.sa);
-	if (n == 0)
-		return (-1);
-	pb->len += n;
-	return (0);
+	return (PP_Write(p, cap, v, &src->sa, &dst.sa));
+}
+
+/*--------------------------------------------------------------------
+ * The backend is chosen: put the request head at the front of the
+ * output, behind a PROXY header if the backend wants one.
+ */
+
+void
+PXH_ReqOut(struct txn *txn)
+{
+	char pp[PX_PPROOM];
+	unsigned v = BE_Conf(txn->bp)->send_proxy;
+	size_t n = 0;
+
+	if (v != 0) {
+		n = px_put_proxy(pp, sizeof pp, txn, v);
+		AN(n);			/* PX_PPROOM holds any of ours */
+		memcpy(txn->buf + PX_PPROOM - n, pp, n);
+	}
+	txn->out.v[OUT_HEAD].iov_base = txn->buf + PX_PPROOM - n;
+	txn->out.v[OUT_HEAD].iov_len = txn->qlen + n;
 }
 
 /*--------------------------------------------------------------------
@@ -249,12 +262,11 @@ PXH_ComposeReq(struct txn *txn, const struct h1_head *h, const char *base)
 	struct px_buf pb;
 
 	pb.p = txn->buf;
-	pb.len = 0;
+	pb.len = PX_PPROOM;		/* room for a PROXY header */
 	pb.cap = txn->size / 3;
 	txn->trusted = CIP_Client(txn->conf, &txn->sp->peer, h, base,
 	    &txn->client) != 0;
-	if (px_put_proxy(&pb, txn) ||
-	    px_put(&pb, base + h->method_s.off, h->method_s.len))
+	if (px_put(&pb, base + h->method_s.off, h->method_s.len))
 		return (-1);
 	px_lg_span(&txn->lg_method, &pb, h->method_s.len);
 	if (px_put(&pb, " ", 1) ||
@@ -278,7 +290,7 @@ PXH_ComposeReq(struct txn *txn, const struct h1_head *h, const char *base)
 	    PX_PUTL(&pb, "Via: 1.1 frontd\r\n")) ||
 	    px_put_forwarded(&pb, txn, h, base) || px_put(&pb, px_crlf, 2))
 		return (-1);
-	txn->qlen = pb.len;
+	txn->qlen = pb.len - PX_PPROOM;
 	return (0);
 }
 

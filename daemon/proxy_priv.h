@@ -162,7 +162,15 @@ unsigned PXL_Queue(struct txn *, tim_mono now, enum sess_close *);
 int PXL_Retry(struct txn *);
 void PXL_Done(struct txn *, unsigned status);
 
+/*
+ * The request head is composed at buf + PX_PPROOM, leaving room for a
+ * PROXY header in front of it, which can only be written once the
+ * backend is chosen (it may be queued for one): PXH_ReqOut then puts
+ * both, or the head alone, at the front of the output.
+ */
+#define PX_PPROOM		128	/* a v1 line or a v2 TCP6 header */
 int PXH_ComposeReq(struct txn *, const struct h1_head *, const char *base);
+void PXH_ReqOut(struct txn *);
 int PXH_ComposeResp(struct txn *, const struct h1_head *, const char *base);
 void PXH_Log(const struct txn *, unsigned status, enum sess_close);
 
