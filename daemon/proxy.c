@@ -1472,6 +1472,10 @@ PX_Start(struct worker *wrk, struct sess *sp, tim_mono now)
 		H1B_Init(&txn->req, H1B_NONE, 0);
 	txn->body_held = h->expect_continue && !txn->client_10 &&
 	    txn->req.kind != H1B_NONE;
+	/* the client behind trusted proxies: for the director, the log
+	   and X-Forwarded-For alike */
+	txn->trusted = CIP_Client(txn->conf, &sp->peer, h, HTC_Base(&sp->htc),
+	    &txn->client) != 0;
 	status = px_check(txn, h);
 	if (status == 0)
 		status = PXL_Start(txn, h, HTC_Base(&sp->htc), &sc);

@@ -264,8 +264,6 @@ PXH_ComposeReq(struct txn *txn, const struct h1_head *h, const char *base)
 	pb.p = txn->buf;
 	pb.len = PX_PPROOM;		/* room for a PROXY header */
 	pb.cap = txn->size / 3;
-	txn->trusted = CIP_Client(txn->conf, &txn->sp->peer, h, base,
-	    &txn->client) != 0;
 	if (px_put(&pb, base + h->method_s.off, h->method_s.len))
 		return (-1);
 	px_lg_span(&txn->lg_method, &pb, h->method_s.len);

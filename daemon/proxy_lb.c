@@ -97,7 +97,7 @@ PXL_Start(struct txn *txn, const struct h1_head *h, const char *base,
 	txn->cdir = &c->director[txn->route->to];
 	BE_CINC(txn->cdir->dir->cnt, req);
 	BE_CINC(txn->cdir->dir->cnt, inflight);
-	rq.peer = &txn->sp->peer;
+	rq.peer = &txn->client;	/* behind trusted proxies */
 	rq.h = h;
 	rq.base = base;
 	switch (pxl_choose(txn, &rq)) {
@@ -217,7 +217,7 @@ PXL_Retry(struct txn *txn)
 	txn->be = NULL;
 	txn->bp = NULL;
 	memset(&rq, 0, sizeof rq);
-	rq.peer = &txn->sp->peer;
+	rq.peer = &txn->client;	/* behind trusted proxies */
 	if (pxl_choose(txn, &rq) != 0)
 		return (-1);
 	txn->nretry++;
