@@ -292,8 +292,7 @@ ses_enqueue(struct ses_waiter *sw, struct sess *sp)
 	else
 		sw->qhead = sp;
 	sw->qtail = sp;
-	ses_qlen(sw, 1);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* qlen, then nsess */
+	ses_qlen(sw, 1);	/* seq_cst, then WRK_Dispatch reads nsess so */
 	ses_queue_run(sw, WAITER_TASK, TIM_mono());
 }
 

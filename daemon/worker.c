@@ -142,7 +142,8 @@ WRK_Dispatch(struct sess *sp)
 	CHECK_OBJ_NOTNULL(sp, SESS_MAGIC);
 	for (u = 0; u < wrk_n; u++) {
 		wrk = &wrk_all[(wrk_next + u) % wrk_n];
-		n = __atomic_load_n(&wrk->nsess, __ATOMIC_RELAXED);
+		/* seq_cst: ordered after the queue's qlen store (session.c) */
+		n = __atomic_load_n(&wrk->nsess, __ATOMIC_SEQ_CST);
 		if (n < bestn) {
 			best = wrk;
 			bestn = n;
