@@ -50,14 +50,24 @@ def set_hosts(orig, name, addrs):
 
 def test(ctx):
     name = "frontd-b65-%d.test" % os.getpid()
-    orig = open(HOSTS).read()
-    if not orig.endswith("\n"):
-        orig += "\n"
+    # a minimal root may have no /etc/hosts: give it the usual one for
+    # the test (localhost is one of the names), and take it away after
+    had = os.path.exists(HOSTS)
+    orig = open(HOSTS).read() if had else ""
+    base = orig if had else "127.0.0.1 localhost\n"
+    if not base.endswith("\n"):
+        base += "\n"
     try:
-        run(ctx, name, orig)
+        if not had:
+            with open(HOSTS, "w") as f:
+                f.write(base)
+        run(ctx, name, base)
     finally:
-        with open(HOSTS, "w") as f:
-            f.write(orig)
+        if had:
+            with open(HOSTS, "w") as f:
+                f.write(orig)
+        elif os.path.exists(HOSTS):
+            os.unlink(HOSTS)
 
 
 def run(ctx, name, orig):

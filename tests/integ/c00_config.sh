@@ -8,7 +8,15 @@
 
 : "${FRONTD:?}" "${TOP:?}"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/c00_config.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
+trap 'rm -rf "$tmp"; [ -z "${made_hosts:-}" ] || rm -f /etc/hosts' EXIT
+
+# A backend named "localhost" below must resolve: a minimal root may have
+# no /etc/hosts at all; give it the usual one for the test.
+made_hosts=""
+if [ ! -e /etc/hosts ] && [ -w /etc ]; then
+	printf '127.0.0.1 localhost\n' > /etc/hosts
+	made_hosts=1
+fi
 chmod 755 "$tmp"
 pass=0
 fail=0
