@@ -183,7 +183,13 @@ WRK_Release(struct worker *wrk, struct sess **spp, enum sess_close sc)
 	else
 		SES_Delete(&sp, sc);
 	__atomic_fetch_sub(&wrk->nsess, 1, __ATOMIC_SEQ_CST);
-	SES_QueueKick();		/* room for a queued request */
+	/*
+	 * Room for a queued request -- but not once draining: after
+	 * WRK_Quiesce the idle waiters go (SES_WaitFini), and every
+	 * worker has seen g_draining by then.
+	 */
+	if (!__atomic_load_n(&g_draining, __ATOMIC_ACQUIRE))
+		SES_QueueKick();
 }
 
 /*--------------------------------------------------------------------
