@@ -390,7 +390,8 @@ px_out_progress(struct txn *txn, tim_mono now)
 }
 
 /*--------------------------------------------------------------------
- * Count the final status of a response.
+ * Count the final status of a response.  Only this worker writes its
+ * counters: no locked add on the request path.
  */
 
 static void
@@ -399,15 +400,15 @@ px_count(struct txn *txn, unsigned status)
 	struct counters *cs = WRK_Counters(txn->wrk);
 
 	if (status < 200)
-		CNT_INC(cs, resp_1xx);
+		CNT_INC1(cs, resp_1xx);
 	else if (status < 300)
-		CNT_INC(cs, resp_2xx);
+		CNT_INC1(cs, resp_2xx);
 	else if (status < 400)
-		CNT_INC(cs, resp_3xx);
+		CNT_INC1(cs, resp_3xx);
 	else if (status < 500)
-		CNT_INC(cs, resp_4xx);
+		CNT_INC1(cs, resp_4xx);
 	else
-		CNT_INC(cs, resp_5xx);
+		CNT_INC1(cs, resp_5xx);
 }
 
 /*--------------------------------------------------------------------
