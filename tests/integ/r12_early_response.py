@@ -133,7 +133,11 @@ def one(port, status, te, size, how, close, mode):
     if close:
         t.check(closes, "%s: the client asked to close, the answer keeps "
                 "the connection" % name)
-    if te == "cl" and size == "10m":
+    # Only a paused client is sure to have 10 MiB unread when the answer
+    # comes: one that streams may have sent all of it (or all but a
+    # droppable rest) by then, the origin reading on, and keep-alive is
+    # then right; the next request below shows it.
+    if te == "cl" and size == "10m" and how == "pause":
         t.check(closes, "%s: 10 MiB left unread, yet keep-alive" % name)
     if te == "cl" and size != "10m" and not close:
         t.check(not closes, "%s: a small rest was not dropped: the "
