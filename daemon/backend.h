@@ -51,6 +51,13 @@ struct be_wait {
 
 #define BE_MAXADDR		8	/* addresses of one name used */
 
+/* What an operator set with the admin API; kept across reloads. */
+enum be_admin {
+	BE_ADM_READY = 0,	/* takes requests */
+	BE_ADM_DRAIN,		/* none new; those in flight finish */
+	BE_ADM_MAINT,		/* as drain, and no probes */
+};
+
 struct backend {
 	unsigned		magic;
 #define BACKEND_MAGIC		0x4241434b
@@ -72,6 +79,10 @@ struct backend {
 	struct be_wait		*qhead;		/* FIFO of waiting requests */
 	struct be_wait		**qtail;
 	unsigned		nqueued;	/* qmtx */
+	unsigned		admin;		/* atomic: enum be_admin */
+	unsigned		sick;		/* atomic: the probes say down */
+	unsigned		ejected;	/* atomic: passive checks took
+						   it out for a while */
 	struct be_counters	cnt;
 	struct backend		*next;		/* be_list */
 };
@@ -100,6 +111,11 @@ void BE_Release(struct backend *);
 
 /* Is the backend usable (an address known)?  Any thread. */
 #define BE_UP(be)	(__atomic_load_n(&(be)->naddr, __ATOMIC_RELAXED) > 0)
+/* May a director send it new requests?  Any thread. */
+#define BE_PICKABLE(be)	(BE_UP(be) &&					\
+	__atomic_load_n(&(be)->admin, __ATOMIC_RELAXED) == BE_ADM_READY && \
+	!__atomic_load_n(&(be)->sick, __ATOMIC_RELAXED) &&		\
+	!__atomic_load_n(&(be)->ejected, __ATOMIC_RELAXED))
 #define BE_AGEN(be)	__atomic_load_n(&(be)->agen, __ATOMIC_RELAXED)
 
 /*

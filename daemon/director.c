@@ -118,7 +118,7 @@ DIR_Free(struct director **dp)
 }
 
 /*--------------------------------------------------------------------
- * The members that are up, primaries or backups, not in skip.
+ * The members that may take requests, primaries or backups, not in skip.
  */
 
 static uint64_t
@@ -129,7 +129,7 @@ dir_up(const struct director *d, int backup, uint64_t skip)
 
 	for (u = 0; u < d->n; u++)
 		if (d->mem[u].backup == (unsigned)backup &&
-		    !(skip & DIR_BIT(u)) && BE_UP(d->mem[u].be))
+		    !(skip & DIR_BIT(u)) && BE_PICKABLE(d->mem[u].be))
 			ok |= DIR_BIT(u);
 	return (ok);
 }
