@@ -40,7 +40,7 @@ waitport $APORT || fail "the admin listener did not start"
 cat > "$tmp/adm.py" <<'PY'
 """adm.py APORT format | snap FILE | check FILE EXPR...
 
-check: wait up to 3 s until every EXPR holds.  In EXPR, m(name, label=v)
+check: wait up to 10 s until every EXPR holds.  In EXPR, m(name, label=v)
 and s("a.b") read the current /metrics and /status, om() and os() the
 snapshot in FILE, d() and ds() the differences (cls= stands for the
 class label)."""
@@ -143,7 +143,7 @@ def check(f, exprs):
     def lab(name, kw):
         (k, v), = kw.items() if kw else ((None, None),)
         return ("frontd_" + name, "class" if k == "cls" else k, v)
-    end = time.time() + 3
+    end = time.time() + 10
     while True:
         mt, st = metrics(), status()
         env = {"m": lambda n, **kw: mt.get(lab(n, kw), 0),
@@ -202,7 +202,9 @@ echo "ok: 5 requests counted"
 adm snap "$tmp/s1" || fail "snapshot"
 kill $opid
 wait $opid 2>/dev/null
-sleep 0.5
+# the pooled connection to o1 is seen closed before the next request
+adm check "$tmp/s1" 'm("backend_connections_idle", backend="o1") == 0' ||
+    fail "the pooled connection to the dead backend is still idle"
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$FPORT/dead")
 case $code in
 502|503) ;;

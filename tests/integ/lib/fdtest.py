@@ -463,7 +463,8 @@ class Frontd:
         self.err = open(self.errpath, "ab")
         self.p = subprocess.Popen([FRONTD, "-F", "-f", self.conf],
                                   stdin=subprocess.DEVNULL,
-                                  stdout=self.err, stderr=self.err)
+                                  stdout=self.err, stderr=self.err,
+                                  preexec_fn=ctx.preexec)
         try:
             wait_port(port)
         except Fail:
@@ -570,6 +571,7 @@ class Ctx:
         self.tmp = tempfile.mkdtemp(prefix="frontd-%s." % NAME)
         os.chmod(self.tmp, 0o755)
         self.frontds = []
+        self.preexec = None     # run in each frontd child before exec
         self.backends = []
         self.nginxes = []
 
