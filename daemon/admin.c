@@ -104,6 +104,8 @@ static const struct adm_field adm_be[] = {
 	    "backend connections opened"),
 	ADM_BE(reused, "backend_connections_reused_total", "counter",
 	    "backend connections reused from the pool"),
+	ADM_BE(taken, "backend_connections_taken_total", "counter",
+	    "idle backend connections taken from a sibling worker's pool"),
 	ADM_BE(closed, "backend_connections_closed_total", "counter",
 	    "backend connections closed"),
 	ADM_BE(failed, "backend_connections_failed_total", "counter",

@@ -72,6 +72,7 @@ be_new(const struct conf_backend *cb)
 		be->naddr = 1;
 	}
 	AZ(pthread_mutex_init(&be->qmtx, NULL));
+	AZ(pthread_mutex_init(&be->pmtx, NULL));
 	be->qtail = &be->qhead;
 	return (be);
 }
@@ -128,6 +129,8 @@ BE_Rel(struct backend **pbe)
 	AZ(BE_INFLIGHT(be));
 	AZ(be->qhead);
 	AZ(pthread_mutex_destroy(&be->qmtx));
+	AZ(be->pools);			/* each pool holds a reference */
+	AZ(pthread_mutex_destroy(&be->pmtx));
 	AZ(pthread_mutex_destroy(&be->amtx));
 	free(be->name);
 	free(be->address);

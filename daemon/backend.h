@@ -15,6 +15,7 @@
 
 #include "waiter.h"
 
+struct bpool;
 struct conf_backend;
 
 enum be_counter {
@@ -79,6 +80,9 @@ struct backend {
 	struct be_wait		*qhead;		/* FIFO of waiting requests */
 	struct be_wait		**qtail;
 	unsigned		nqueued;	/* qmtx */
+	pthread_mutex_t		pmtx;
+	struct bpool		*pools;		/* pmtx: every worker's pool of
+						   it, for takeover (bpool.c) */
 	unsigned		admin;		/* atomic: enum be_admin */
 	unsigned		sick;		/* atomic: the probes say down */
 	unsigned		ejected;	/* atomic: passive checks took

@@ -14,6 +14,17 @@
  * upstream keepalive): the most recently used connection is the least
  * likely to have been closed by the backend's own idle timer.
  *
+ * A worker with no idle connection of its own takes one from a sibling's
+ * pool of the same backend before it connects (HAProxy's takeover), so
+ * a server sees about as many connections as requests in flight, not
+ * that times the workers.  This is the one thing a pool shares: its idle
+ * list is under a mutex, uncontended unless a sibling is taking.  The
+ * taker marks the connection stolen and unlinks it; the fd stays armed
+ * in the owner's loop, which only its thread may touch, so a task asks
+ * the owner to let go (cancel, dissociate) and a second task brings the
+ * connection to the taker's loop.  Two hand-offs cost less than a
+ * connect and, above all, keep the server's connection count down.
+ *
  * A pool belongs to a backend (backend.c: one per name and address), not
  * to a configuration.  When a request arrives on a newer configuration
  * (after a reload), the worker moves the pools of the backends it still
@@ -51,6 +62,7 @@ struct be_cnt {
 	uint64_t		closed;
 	uint64_t		failed;
 	uint64_t		retried;
+	uint64_t		taken;		/* from a sibling's pool */
 	uint64_t		idle;		/* gauge */
 };
 
@@ -69,6 +81,9 @@ struct bpool {
 	struct worker			*wrk;
 	const struct conf_backend	*be;	/* in conf */
 	struct conf			*conf;
+	struct backend			*rt;	/* be->rt, for good */
+	struct bpool			*snext;	/* rt->pools, rt->pmtx */
+	pthread_mutex_t			mtx;	/* idle, nidle, retired */
 	struct bconn			*idle;	/* most recent first */
 	unsigned			nidle;
 	unsigned			refs;	/* table + connections */
@@ -85,6 +100,8 @@ struct be_worker {
 };
 
 static void be_idle_cb(struct waited *, enum wait_event, tim_mono);
+static void be_xfer_give(struct waited *, enum wait_event, tim_mono);
+static void be_xfer_take(struct waited *, enum wait_event, tim_mono);
 
 /*--------------------------------------------------------------------
  * Drop one reference to a pool; free it with the last.
@@ -95,12 +112,20 @@ be_pool_rel(struct bpool **bpp)
 {
 	struct bpool *bp;
 
+	struct bpool **pp;
+
 	TAKE_OBJ_NOTNULL(bp, bpp, BPOOL_MAGIC);
 	assert(bp->refs > 0);
 	if (--bp->refs > 0)
 		return;
 	AZ(bp->idle);
-	CONF_Rel(&bp->conf);
+	AZ(pthread_mutex_lock(&bp->rt->pmtx));
+	for (pp = &bp->rt->pools; *pp != bp; pp = &(*pp)->snext)
+		AN(*pp);
+	*pp = bp->snext;
+	AZ(pthread_mutex_unlock(&bp->rt->pmtx));
+	AZ(pthread_mutex_destroy(&bp->mtx));
+	CONF_Rel(&bp->conf);	/* bp->rt lives as long as a conf has it */
 	FREE_OBJ(bp);
 }
 
@@ -125,7 +150,8 @@ be_free(struct bconn *bc)
 }
 
 /*--------------------------------------------------------------------
- * Unlink an idle connection from its pool's list.
+ * Unlink an idle connection from its pool's list (bp->mtx held).  The
+ * idle gauge is the owning worker's to move.
  */
 
 static void
@@ -143,7 +169,26 @@ be_unlink(struct bconn *bc)
 	bc->next = bc->prev = NULL;
 	bc->idle = 0;
 	bp->nidle--;
-	BE_DEC(bp, idle);
+}
+
+/*--------------------------------------------------------------------
+ * The most recent idle connection of a pool, unlinked, or NULL.  The
+ * owning worker.
+ */
+
+static struct bconn *
+be_pop(struct bpool *bp)
+{
+	struct bconn *bc;
+
+	AZ(pthread_mutex_lock(&bp->mtx));
+	bc = bp->idle;
+	if (bc != NULL)
+		be_unlink(bc);
+	AZ(pthread_mutex_unlock(&bp->mtx));
+	if (bc != NULL)
+		BE_DEC(bp, idle);
+	return (bc);
 }
 
 /*--------------------------------------------------------------------
@@ -158,10 +203,11 @@ be_retire1(struct bpool **bpp)
 	struct bconn *bc;
 
 	CHECK_OBJ_NOTNULL(bp, BPOOL_MAGIC);
-	bp->retired = 1;
-	while ((bc = bp->idle) != NULL) {
+	AZ(pthread_mutex_lock(&bp->mtx));
+	bp->retired = 1;		/* nothing to take from it any more */
+	AZ(pthread_mutex_unlock(&bp->mtx));
+	while ((bc = be_pop(bp)) != NULL) {
 		WAIT_Cancel(WRK_Waiter(bp->wrk), &bc->wp);
-		be_unlink(bc);
 		be_free(bc);
 	}
 	be_pool_rel(bpp);
@@ -309,6 +355,7 @@ BE_Stats(struct worker *wrk, struct stats *st)
 		sb->closed += __atomic_load_n(&c->closed, __ATOMIC_RELAXED);
 		sb->failed += __atomic_load_n(&c->failed, __ATOMIC_RELAXED);
 		sb->retried += __atomic_load_n(&c->retried, __ATOMIC_RELAXED);
+		sb->taken += __atomic_load_n(&c->taken, __ATOMIC_RELAXED);
 		sb->idle += (unsigned)__atomic_load_n(&c->idle,
 		    __ATOMIC_RELAXED);
 	}
@@ -373,6 +420,13 @@ BE_Pool(struct worker *wrk, struct conf *conf, unsigned idx)
 		bp->be = &conf->backend[idx];
 		bp->cnt = &bw->cnt[be_slot(bp->be->name)];
 		bp->refs = 1;
+		AZ(pthread_mutex_init(&bp->mtx, NULL));
+		bp->rt = bp->be->rt;
+		CHECK_OBJ_NOTNULL(bp->rt, BACKEND_MAGIC);
+		AZ(pthread_mutex_lock(&bp->rt->pmtx));
+		bp->snext = bp->rt->pools;
+		bp->rt->pools = bp;
+		AZ(pthread_mutex_unlock(&bp->rt->pmtx));
 		bw->bp[idx] = bp;
 	}
 	return (bw->bp[idx]);
@@ -472,21 +526,136 @@ be_gone(struct bconn *bc)
 }
 
 /*--------------------------------------------------------------------
- * A connection for a request: the most recent idle one, or a new one.
+ * Takeover, the taker's half: mark the most recent idle connection of a
+ * sibling's pool of the same backend stolen, unlink it, and ask its
+ * worker to let go of it.  1 if one is on its way.
+ */
+
+static int
+be_take(struct bpool *bp, be_take_f *cb, void *priv)
+{
+	struct backend *rt = bp->rt;
+	struct bpool *sp;
+	struct bconn *bc = NULL;
+
+	if (bp->be->send_proxy != 0 ||
+	    __atomic_load_n(&g_draining, __ATOMIC_RELAXED))
+		return (0);	/* nothing pooled; or siblings stopping */
+	AZ(pthread_mutex_lock(&rt->pmtx));
+	for (sp = rt->pools; sp != NULL && bc == NULL; sp = sp->snext) {
+		if (sp->wrk == bp->wrk ||
+		    pthread_mutex_trylock(&sp->mtx) != 0)
+			continue;	/* busy: try the next */
+		if (!sp->retired && (bc = sp->idle) != NULL) {
+			be_unlink(bc);
+			bc->stolen = 1;
+			bc->taker = bp;
+			bc->take_cb = cb;
+			bc->take_priv = priv;
+		}
+		AZ(pthread_mutex_unlock(&sp->mtx));
+	}
+	AZ(pthread_mutex_unlock(&rt->pmtx));
+	if (bc == NULL)
+		return (0);
+	bp->refs++;		/* bc's, once it is here */
+	WAIT_INIT(&bc->xfer, -1, be_xfer_give, bc);
+	while (WAIT_Task(WRK_Waiter(bc->pool->wrk), &bc->xfer) != 0) {
+		assert(errno == EAGAIN || errno == ENOMEM);
+		TIM_sleep(0.001);	/* its queue is full: rare, short */
+	}
+	return (1);
+}
+
+/*--------------------------------------------------------------------
+ * Takeover, on the giving worker's loop: take the connection out of
+ * this loop (it may have fired meanwhile: then it is dead), forget its
+ * fd here, and send it to the taker's loop.
+ */
+
+static void
+be_xfer_give(struct waited *wp, enum wait_event ev, tim_mono now)
+{
+	struct bconn *bc;
+	struct bpool *bp;
+
+	(void)now;
+	CAST_OBJ_NOTNULL(bc, wp->priv, BCONN_MAGIC);
+	bp = bc->pool;
+	AN(bc->stolen);
+	if (bc->wp.w != NULL)
+		WAIT_Cancel(WRK_Waiter(bp->wrk), &bc->wp);
+	if (ev != WAITER_TASK)
+		bc->dead = 1;
+	BE_DEC(bp, idle);
+	HTC_Fini(&bc->htc, WRK_HtcPool(bp->wrk));	/* holds no byte */
+	HTC_Init(&bc->htc);
+	WAIT_Leave(&bc->wp);
+	bc->pool = bc->taker;
+	be_pool_rel(&bp);
+	bc->xfer.func = be_xfer_take;
+	while (WAIT_Task(WRK_Waiter(bc->pool->wrk), &bc->xfer) != 0) {
+		assert(errno == EAGAIN || errno == ENOMEM);
+		TIM_sleep(0.001);
+	}
+}
+
+/*--------------------------------------------------------------------
+ * Takeover, on the taker's loop: the connection is ours, not armed; give
+ * it to the request that asked, or NULL if it died on the way.
+ */
+
+static void
+be_xfer_take(struct waited *wp, enum wait_event ev, tim_mono now)
+{
+	struct bconn *bc;
+	struct bpool *bp;
+	be_take_f *cb;
+	void *priv;
+
+	CAST_OBJ_NOTNULL(bc, wp->priv, BCONN_MAGIC);
+	bp = bc->pool;
+	CHECK_OBJ_NOTNULL(bp, BPOOL_MAGIC);
+	cb = bc->take_cb;
+	priv = bc->take_priv;
+	bc->stolen = 0;
+	bc->taker = NULL;
+	bc->take_cb = NULL;
+	bc->take_priv = NULL;
+	if (ev != WAITER_TASK || bc->dead || be_gone(bc)) {
+		be_free(bc);
+		bc = NULL;
+	} else {
+		bc->reused = 1;
+		CNT_INC1(WRK_Counters(bp->wrk), bconn_reused);
+		BE_INC(bp, reused);
+		BE_INC(bp, taken);
+	}
+	cb(priv, bc, now);
+}
+
+/*--------------------------------------------------------------------
+ * A connection for a request: the most recent idle one, or one taken
+ * from a sibling (cb), or a new one.
  */
 
 struct bconn *
-BE_Get(struct bpool *bp, int fresh, int *connecting)
+BE_Get(struct bpool *bp, int fresh, int *connecting, be_take_f *cb,
+    void *priv)
 {
 	struct bconn *bc;
 
 	CHECK_OBJ_NOTNULL(bp, BPOOL_MAGIC);
-	while ((bc = bp->idle) != NULL && be_gone(bc)) {
+	bc = NULL;
+	while (!fresh && (bc = be_pop(bp)) != NULL && be_gone(bc)) {
 		WAIT_Cancel(WRK_Waiter(bp->wrk), &bc->wp);
-		be_unlink(bc);
 		be_free(bc);
 	}
-	if (fresh || bc == NULL)
+	if (bc == NULL && !fresh && cb != NULL && be_take(bp, cb, priv)) {
+		*connecting = BE_TAKING;
+		return (NULL);
+	}
+	if (bc == NULL)
 		return (be_connect(bp, connecting));
 	CHECK_OBJ_NOTNULL(bc, BCONN_MAGIC);
 	/*
@@ -495,7 +664,6 @@ BE_Get(struct bpool *bp, int fresh, int *connecting)
 	 * sets the callback; an event already fired (the backend closed it
 	 * just now) shows up as EOF before any response byte, and is retried.
 	 */
-	be_unlink(bc);
 	bc->reused = 1;
 	*connecting = 0;
 	CNT_INC1(WRK_Counters(bp->wrk), bconn_reused);
@@ -550,13 +718,16 @@ BE_Recycle(struct bconn **bcp)
 	struct bconn *bc;
 	struct bpool *bp;
 	tim_dur idle;
+	int full;
 
 	TAKE_OBJ_NOTNULL(bc, bcp, BCONN_MAGIC);
 	assert(bc->wp.w == NULL);
 	bp = bc->pool;
 	CHECK_OBJ_NOTNULL(bp, BPOOL_MAGIC);
-	if (bp->retired || bp->nidle >= bp->be->max_idle ||
-	    bp->be->send_proxy != 0 ||	/* it carried one client's header */
+	AZ(pthread_mutex_lock(&bp->mtx));
+	full = bp->retired || bp->nidle >= bp->be->max_idle;
+	AZ(pthread_mutex_unlock(&bp->mtx));	/* siblings only take */
+	if (full || bp->be->send_proxy != 0 ||	/* one client's header */
 	    HTC_Avail(&bc->htc) > 0 || be_gone(bc) ||
 	    __atomic_load_n(&g_draining, __ATOMIC_RELAXED)) {
 		/* retired pool, full pool, or stray bytes after the response */
@@ -576,6 +747,7 @@ BE_Recycle(struct bconn **bcp)
 		be_free(bc);
 		return;
 	}
+	AZ(pthread_mutex_lock(&bp->mtx));
 	bc->idle = 1;
 	bc->prev = NULL;
 	bc->next = bp->idle;
@@ -583,6 +755,7 @@ BE_Recycle(struct bconn **bcp)
 		bc->next->prev = bc;
 	bp->idle = bc;
 	bp->nidle++;
+	AZ(pthread_mutex_unlock(&bp->mtx));
 	BE_INC(bp, idle);
 }
 
@@ -595,10 +768,21 @@ static void
 be_idle_cb(struct waited *wp, enum wait_event ev, tim_mono now)
 {
 	struct bconn *bc;
+	struct bpool *bp;
 
 	(void)ev;
 	(void)now;
 	CAST_OBJ_NOTNULL(bc, wp->priv, BCONN_MAGIC);
+	bp = bc->pool;
+	AZ(pthread_mutex_lock(&bp->mtx));
+	if (bc->stolen) {
+		/* a sibling has it; its hand-over task comes next */
+		bc->dead = 1;
+		AZ(pthread_mutex_unlock(&bp->mtx));
+		return;
+	}
 	be_unlink(bc);
+	AZ(pthread_mutex_unlock(&bp->mtx));
+	BE_DEC(bp, idle);
 	be_free(bc);
 }

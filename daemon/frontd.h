@@ -161,6 +161,9 @@ void PX_WorkerFini(struct worker *);
 
 /* bpool.c: backend connections, pooled per worker */
 struct bpool;
+struct bconn;
+typedef void be_take_f(void *priv, struct bconn *, tim_mono now);
+
 struct bconn {
 	unsigned		magic;
 #define BCONN_MAGIC		0x42434f4e
@@ -176,6 +179,13 @@ struct bconn {
 					   response, or -1 */
 	unsigned		agen;	/* of the backend's addresses */
 	struct sockaddr_storage	addr;	/* connected to */
+	/* taken by a sibling worker (bpool.c, takeover) */
+	struct waited		xfer;	/* the hand-over, a task each way */
+	struct bpool		*taker;	/* pool mtx: the taking pool */
+	be_take_f		*take_cb;
+	void			*take_priv;
+	unsigned char		stolen;	/* pool mtx */
+	unsigned char		dead;	/* the old loop saw it end meanwhile */
 };
 
 /* The pool of backend number idx of conf, on this worker. */
@@ -187,9 +197,16 @@ const struct conf_backend *BE_Conf(const struct bpool *);
  * worker's loop, the caller sets bc->wp.func and priv), or a new one
  * (not armed; always when 'fresh'); *connecting says the connect is still
  * in progress.  NULL with errno when a new one could not be started.
+ * With cb, when this worker has none idle but a sibling has: NULL with
+ * *connecting BE_TAKING, and cb runs on this worker's loop later with
+ * the sibling's connection (reused, not armed) or with NULL if it died
+ * on the way (then ask for a fresh one).
  */
-struct bconn *BE_Get(struct bpool *, int fresh, int *connecting);
+struct bconn *BE_Get(struct bpool *, int fresh, int *connecting,
+    be_take_f *cb, void *priv);
+#define BE_TAKING	(-1)	/* *connecting: NULL, cb will follow */
 void BE_Recycle(struct bconn **);	/* back to the pool, idle */
+
 void BE_CountFail(struct bpool *);
 void BE_CountRetry(struct bpool *);
 struct stats;

@@ -624,16 +624,49 @@ px_connect_failed(struct txn *txn, tim_mono now)
 	return (px_connect(txn, 0, now));
 }
 
+static enum px_ret px_use(struct txn *, int connecting, tim_mono);
+
+static void
+px_taken(void *priv, struct bconn *bc, tim_mono now)
+{
+	struct txn *txn;
+	enum px_ret r;
+
+	CAST_OBJ_NOTNULL(txn, priv, TXN_MAGIC);
+	assert(txn->state == PX_TAKE);
+	AZ(txn->bc);
+	txn->bc = bc;
+	r = bc != NULL ? px_use(txn, 0, now) : px_connect(txn, 1, now);
+	if (r == PX_CONT)
+		px_step(txn, now);
+}
+
 static enum px_ret
 px_connect(struct txn *txn, int fresh, tim_mono now)
 {
-	const struct conf_backend *be = BE_Conf(txn->bp);
 	int connecting;
 
 	txn->be_tried = 1;
-	txn->bc = BE_Get(txn->bp, fresh, &connecting);
+	txn->bc = BE_Get(txn->bp, fresh, &connecting, px_taken, txn);
+	if (txn->bc == NULL && connecting == BE_TAKING) {
+		/* nothing armed: px_taken comes, from this loop, soon */
+		px_unarm(txn);
+		txn->state = PX_TAKE;
+		return (PX_WAIT);
+	}
 	if (txn->bc == NULL)
 		return (px_connect_failed(txn, now));
+	return (px_use(txn, connecting, now));
+}
+
+/*
+ * Send the request on the connection just got (pooled, taken, or new).
+ */
+static enum px_ret
+px_use(struct txn *txn, int connecting, tim_mono now)
+{
+	const struct conf_backend *be = BE_Conf(txn->bp);
+
 	txn->bc->wp.func = px_backend_cb;
 	txn->bc->wp.priv = txn;
 	if (txn->bc->wp.w != NULL)	/* pooled: no deadline until sent */

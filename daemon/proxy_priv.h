@@ -32,6 +32,7 @@
 
 enum px_state {
 	PX_REQ_BUFFER = 1,	/* reading a small body before connecting */
+	PX_TAKE,		/* a sibling worker hands over its connection */
 	PX_CONNECT,
 	PX_REQ_SEND,
 	PX_REQ_BODY,

@@ -28,6 +28,7 @@ struct stats_backend {
 	uint64_t	closed;
 	uint64_t	failed;		/* connect failed or timed out */
 	uint64_t	retried;	/* stale pooled conn, request sent again */
+	uint64_t	taken;		/* idle conns taken from a sibling worker */
 	unsigned	idle;		/* pooled idle connections now */
 	struct be_counters lb;		/* tbl/be_counters.h: the shared
 					   backend's (backend.c) */
