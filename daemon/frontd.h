@@ -152,7 +152,13 @@ struct htc_pool *WRK_HtcPool(struct worker *);
 struct counters *WRK_Counters(struct worker *);
 struct waiter *WRK_Waiter(struct worker *);
 struct be_worker **WRK_Bpool(struct worker *);	/* bpool.c's part */
-void *WRK_PxPriv(struct worker *);	/* room for two words */
+/* proxy.c's spare transactions, one list per worker */
+struct txn;
+struct px_free {
+	struct txn		*head;
+	unsigned		n;
+};
+struct px_free *WRK_PxFree(struct worker *);
 
 /* proxy.c: one request, end to end, on a worker */
 void PX_Start(struct worker *, struct sess *, tim_mono now);

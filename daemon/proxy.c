@@ -58,12 +58,7 @@
 #include "log.h"
 #include "proxy_priv.h"
 
-struct px_free {
-	struct txn		*head;
-	unsigned		n;
-};
-
-#define PX_FREE(wrk)	((struct px_free *)WRK_PxPriv(wrk))
+#define PX_FREE(wrk)	WRK_PxFree(wrk)
 
 static void px_step(struct txn *, tim_mono);
 static void px_client_cb(struct waited *, enum wait_event, tim_mono);

@@ -42,7 +42,7 @@ struct worker {
 	unsigned		nsess;	/* atomic: sessions owned */
 	unsigned		limit;	/* conf->worker_sessions */
 	struct be_worker	*bpool;	/* its pools of backend connections */
-	uintptr_t		px[2];	/* proxy.c's spare transactions */
+	struct px_free		px;	/* proxy.c's spare transactions */
 	struct waited		barrier; /* WRK_Quiesce's task */
 	struct counters		cnt;
 	char			pad[64];
@@ -82,12 +82,12 @@ WRK_Bpool(struct worker *wrk)
 	return (&wrk->bpool);
 }
 
-void *
-WRK_PxPriv(struct worker *wrk)
+struct px_free *
+WRK_PxFree(struct worker *wrk)
 {
 
 	CHECK_OBJ_NOTNULL(wrk, WORKER_MAGIC);
-	return (wrk->px);
+	return (&wrk->px);
 }
 
 struct waiter *
