@@ -125,19 +125,24 @@ dir_key(const struct director *d, const struct dir_req *rq, size_t *lenp)
  * The first point of the ring at or after the key that is in ok.
  */
 
+static uint32_t
+dir_hash_key(const struct director *d, const struct dir_req *rq)
+{
+	const char *key;
+	size_t len = 0;
+
+	key = dir_key(d, rq, &len);
+	return (LB_Hash(key, len, 0));
+}
+
 static unsigned
 dir_hash_pick(struct director *d, const struct dir_req *rq, uint64_t ok)
 {
 	const struct lb_ring *r = d->priv;
-	const char *key;
-	size_t len = 0;
 	unsigned i, k;
-	uint32_t h;
 
 	CHECK_OBJ_NOTNULL(r, LB_RING_MAGIC);
-	key = dir_key(d, rq, &len);
-	h = LB_Hash(key, len, 0);
-	i = LB_RingFind(r, h);
+	i = LB_RingFind(r, rq->keyed ? rq->key : dir_hash_key(d, rq));
 	for (k = 0; k < r->npt; k++) {
 		if (ok & DIR_BIT(r->pt[i].member))
 			return (r->pt[i].member);
@@ -164,5 +169,6 @@ const struct dir_methods DIR_hash = {
 	.name = "hash",
 	.init = dir_hash_init,
 	.pick = dir_hash_pick,
+	.key = dir_hash_key,
 	.fini = dir_hash_fini,
 };

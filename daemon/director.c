@@ -159,6 +159,19 @@ DIR_Pick(struct director *d, const struct dir_req *rq, uint64_t skip)
 }
 
 /*--------------------------------------------------------------------
+ * Is there a member to send a request to at all (before reading its
+ * body)?  Any worker.
+ */
+
+int
+DIR_Any(const struct director *d)
+{
+
+	CHECK_OBJ_NOTNULL(d, DIRECTOR_MAGIC);
+	return ((dir_up(d, 0, 0) | dir_up(d, 1, 0)) != 0);
+}
+
+/*--------------------------------------------------------------------
  * Compare requests in flight per unit of weight, without dividing.
  */
 

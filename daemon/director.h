@@ -30,11 +30,17 @@ struct dir_member {
 	unsigned		backup:1;
 };
 
-/* What a policy may look at to choose: the request. */
+/*
+ * What a policy may look at to choose: the request.  Its head may be gone
+ * by the time the choice is made (the body is read first): a policy that
+ * needs it says so with a key method, whose value comes back in 'key'.
+ */
 struct dir_req {
 	const union sockaddr_u	*peer;
-	const struct h1_head	*h;
+	const struct h1_head	*h;		/* NULL: see key */
 	const char		*base;		/* first byte of the head */
+	uint32_t		key;
+	unsigned		keyed;		/* key is set */
 };
 
 /* Build and free the policy's state (d->priv); 0 or -1 (no memory). */
@@ -46,6 +52,9 @@ typedef void dir_fini_f(struct director *);
  */
 typedef unsigned dir_pick_f(struct director *, const struct dir_req *,
     uint64_t ok);
+/* What of the request the choice depends on, taken while the head is
+   there (optional). */
+typedef uint32_t dir_key_f(const struct director *, const struct dir_req *);
 
 struct dir_methods {
 	unsigned		magic;
@@ -53,6 +62,7 @@ struct dir_methods {
 	const char		*name;
 	dir_init_f		*init;
 	dir_pick_f		*pick;
+	dir_key_f		*key;
 	dir_fini_f		*fini;
 };
 
@@ -82,6 +92,8 @@ void DIR_Free(struct director **);
  * primaries, or while none of them is left, the backups.  -1: none.
  */
 int DIR_Pick(struct director *, const struct dir_req *, uint64_t skip);
+/* Is any member, primary or backup, able to take a request?  */
+int DIR_Any(const struct director *);
 
 /* Weighted load: is a less loaded than b for their weights? */
 int DIR_LessLoaded(const struct dir_member *a, const struct dir_member *b);

@@ -601,6 +601,7 @@ px_discard(struct txn *txn, tim_mono now)
  */
 
 static enum px_ret px_connect(struct txn *, int, tim_mono);
+static enum px_ret px_choose(struct txn *, tim_mono);
 
 /*--------------------------------------------------------------------
  * A connect failed or was refused: nothing was sent, so any request may
@@ -794,7 +795,7 @@ px_buffer(struct txn *txn, tim_mono now)
 			return (px_abort(txn, 503, SC_OVERLOAD));
 		if (txn->req.done ||
 		    txn->rblen >= txn->conf->request_buffer)
-			return (px_connect(txn, 0, now));
+			return (px_choose(txn, now));
 		r = HTC_Fill(&sp->htc, WRK_HtcPool(txn->wrk), sp->fd);
 		if (r > 0)
 			continue;
@@ -809,8 +810,29 @@ px_buffer(struct txn *txn, tim_mono now)
 }
 
 /*
- * The head is in: read a small body first, or connect now (the body,
- * if any, streams).  A body already whole in the buffer goes at once.
+ * The body is read, or is to stream: choose the backend and take a slot
+ * of it (proxy_lb.c), or wait for one with nothing armed; then connect.
+ */
+static enum px_ret
+px_choose(struct txn *txn, tim_mono now)
+{
+	enum sess_close sc = SC_NULL;
+	unsigned st;
+
+	st = PXL_Choose(txn, now, &sc);
+	if (st == PXL_QUEUED) {
+		px_unarm(txn);
+		txn->state = PX_QUEUE;
+		return (PX_WAIT);
+	}
+	if (st != 0)
+		return (px_abort(txn, st, sc));
+	return (px_connect(txn, 0, now));
+}
+
+/*
+ * The head is in: read a small body first, or go on now (the body, if
+ * any, streams).  A body already whole in the buffer goes at once.
  */
 static enum px_ret
 px_body_start(struct txn *txn, tim_mono now)
@@ -821,7 +843,7 @@ px_body_start(struct txn *txn, tim_mono now)
 	if ((st = px_req_scan(txn)) != 0)
 		return (px_abort(txn, st, SC_BAD_REQ));
 	if (txn->req.done || !px_buffer_wanted(txn))
-		return (px_connect(txn, 0, now));
+		return (px_choose(txn, now));
 	txn->state = PX_REQ_BUFFER;
 	txn->t_end = now + txn->conf->timeout_body;
 	return (px_buffer(txn, now));
@@ -1516,25 +1538,20 @@ PX_Start(struct worker *wrk, struct sess *sp, tim_mono now)
 		return;
 	}
 	HTC_Consume(&sp->htc, WRK_HtcPool(wrk), h->hdrlen);
-	if (txn->bp == NULL &&
-	    (status = PXL_Queue(txn, now, &sc)) != 0) {
-		if (status != PXL_QUEUED)
-			(void)px_abort(txn, status, sc);
-		return;
-	}
-	PX_Resume(txn, now);
+	if (px_body_start(txn, now) == PX_CONT)
+		px_step(txn, now);
 }
 
 /*--------------------------------------------------------------------
- * Send the request to the backend chosen (proxy_lb.c, also once a
- * queued request got its slot).  Worker thread.
+ * A queued request got its slot (proxy_lb.c).  Worker thread.
  */
 
 void
 PX_Resume(struct txn *txn, tim_mono now)
 {
 
-	if (px_body_start(txn, now) == PX_CONT)
+	assert(txn->state == PX_QUEUE);
+	if (px_connect(txn, 0, now) == PX_CONT)
 		px_step(txn, now);
 }
 

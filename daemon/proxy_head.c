@@ -252,6 +252,24 @@ PXH_ReqOut(struct txn *txn)
 }
 
 /*--------------------------------------------------------------------
+ * The Host of an HTTP/1.0 request that had none, composed before its
+ * backend is chosen: the address of a lone backend, or else the name of
+ * the director (nginx's $proxy_host of an upstream group).
+ */
+
+static const char *
+px_host(const struct txn *txn)
+{
+	const struct conf_director *cd = txn->cdir;
+
+	if (cd == NULL)
+		return ("");
+	if (cd->nmember == 1)
+		return (txn->sp->conf->backend[cd->member[0]].address);
+	return (cd->name);
+}
+
+/*--------------------------------------------------------------------
  * Compose the request head for the backend into buf.  0, or -1 when it
  * does not fit.
  */
@@ -278,8 +296,7 @@ PXH_ComposeReq(struct txn *txn, const struct h1_head *h, const char *base)
 	if (txn->upgrade && PX_PUTL(&pb, "Connection: upgrade\r\n"))
 		return (-1);
 	if (h->nhost == 0 && (PX_PUTL(&pb, "Host: ") ||
-	    px_puts(&pb, txn->be != NULL ? txn->be->address : "") ||
-	    px_put(&pb, px_crlf, 2)))
+	    px_puts(&pb, px_host(txn)) || px_put(&pb, px_crlf, 2)))
 		return (-1);		/* HTTP/1.0 without Host: ours */
 	if (txn->req.kind == H1B_CHUNKED &&
 	    PX_PUTL(&pb, "Transfer-Encoding: chunked\r\n"))

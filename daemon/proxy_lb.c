@@ -5,7 +5,12 @@
  * proxy_lb.c -- where a request goes: its route, its director's choice
  * of a backend, a slot of that backend's max_connections, and the wait
  * for one when every member is full.  proxy.c calls in at four points
- * (start, queue, retry, done) and knows nothing of the rest.
+ * (start, choose, retry, done) and knows nothing of the rest.
+ *
+ * The route is found as soon as the head is in; the member and its
+ * slot only once the body is read (request_buffer), so a slow upload
+ * never holds a slot.  A policy that chooses by the head (hash) takes
+ * its key while the head is there.
  *
  * Choosing: the director names a member among those up and not tried
  * yet; if that member is at max_connections the next choice is asked for,
@@ -78,7 +83,21 @@ pxl_choose(struct txn *txn, const struct dir_req *rq)
 }
 
 /*--------------------------------------------------------------------
- * Route the request and choose its backend (see proxy_priv.h).
+ * What the director looks at, once the head may be gone.
+ */
+
+static void
+pxl_req(const struct txn *txn, struct dir_req *rq)
+{
+
+	memset(rq, 0, sizeof *rq);
+	rq->peer = &txn->client;	/* behind trusted proxies */
+	rq->key = txn->dkey;
+	rq->keyed = txn->dkeyed;
+}
+
+/*--------------------------------------------------------------------
+ * Route the request (see proxy_priv.h).
  */
 
 unsigned
@@ -86,6 +105,7 @@ PXL_Start(struct txn *txn, const struct h1_head *h, const char *base,
     enum sess_close *sc)
 {
 	const struct conf *c = txn->sp->conf;
+	const struct director *d;
 	struct dir_req rq;
 
 	CHECK_OBJ_NOTNULL(txn, TXN_MAGIC);
@@ -95,29 +115,29 @@ PXL_Start(struct txn *txn, const struct h1_head *h, const char *base,
 		return (404);
 	}
 	txn->cdir = &c->director[txn->route->to];
-	BE_CINC(txn->cdir->dir->cnt, req);
-	BE_CINC(txn->cdir->dir->cnt, inflight);
-	rq.peer = &txn->client;	/* behind trusted proxies */
-	rq.h = h;
-	rq.base = base;
-	switch (pxl_choose(txn, &rq)) {
-	case 0:
-		return (0);
-	case 1:
-		AZ(txn->bp);		/* PXL_Queue next */
-		return (0);
-	default:
-		*sc = txn->slot ? SC_OVERLOAD : SC_NO_BACKEND;
+	d = txn->cdir->dir;
+	BE_CINC(d->cnt, req);
+	BE_CINC(d->cnt, inflight);
+	if (d->m->key != NULL) {
+		pxl_req(txn, &rq);
+		rq.h = h;
+		rq.base = base;
+		txn->dkey = d->m->key(d, &rq);
+		txn->dkeyed = 1;
+	}
+	if (!DIR_Any(d)) {		/* no need to read a body first */
+		*sc = SC_NO_BACKEND;
 		return (503);
 	}
+	return (0);
 }
 
 /*--------------------------------------------------------------------
- * Wait for a slot of txn->be (see proxy_priv.h).  Worker thread.
+ * Wait for a slot of txn->be.  Worker thread.
  */
 
-unsigned
-PXL_Queue(struct txn *txn, tim_mono now, enum sess_close *sc)
+static unsigned
+pxl_queue(struct txn *txn, tim_mono now, enum sess_close *sc)
 {
 	struct waiter *w = WRK_Waiter(txn->wrk);
 	int r;
@@ -148,6 +168,30 @@ PXL_Queue(struct txn *txn, tim_mono now, enum sess_close *sc)
 	}
 	/* else granted meanwhile: the wake-up is on its way */
 	return (PXL_QUEUED);
+}
+
+/*--------------------------------------------------------------------
+ * Choose the member and take a slot, or queue for one (see
+ * proxy_priv.h).  Worker thread.
+ */
+
+unsigned
+PXL_Choose(struct txn *txn, tim_mono now, enum sess_close *sc)
+{
+	struct dir_req rq;
+
+	CHECK_OBJ_NOTNULL(txn, TXN_MAGIC);
+	AZ(txn->bp);
+	pxl_req(txn, &rq);
+	switch (pxl_choose(txn, &rq)) {
+	case 0:
+		return (0);
+	case 1:
+		return (pxl_queue(txn, now, sc));
+	default:
+		*sc = txn->slot ? SC_OVERLOAD : SC_NO_BACKEND;
+		return (503);
+	}
 }
 
 /*--------------------------------------------------------------------
@@ -216,8 +260,7 @@ PXL_Retry(struct txn *txn)
 	BE_Release(txn->be);
 	txn->be = NULL;
 	txn->bp = NULL;
-	memset(&rq, 0, sizeof rq);
-	rq.peer = &txn->client;	/* behind trusted proxies */
+	pxl_req(txn, &rq);
 	if (pxl_choose(txn, &rq) != 0)
 		return (-1);
 	txn->nretry++;

@@ -32,6 +32,7 @@
 
 enum px_state {
 	PX_REQ_BUFFER = 1,	/* reading a small body before connecting */
+	PX_QUEUE,		/* waiting for a slot of a backend */
 	PX_TAKE,		/* a sibling worker hands over its connection */
 	PX_CONNECT,
 	PX_REQ_SEND,
@@ -128,6 +129,8 @@ struct txn {
 	/* where it goes: proxy_lb.c */
 	const struct conf_route	*route;
 	const struct conf_director *cdir;
+	uint32_t		dkey;		/* the director's, from the head */
+	unsigned		dkeyed:1;
 	struct backend		*be;		/* chosen; see slot */
 	unsigned		slot:1;		/* holds one of be's slots */
 	unsigned		member;		/* be's index in the director */
@@ -148,18 +151,19 @@ void PX_Fail(struct txn *, unsigned status, enum sess_close);
 /*
  * proxy_lb.c: where a request goes.
  *
- * PXL_Start: the route, the director, a member and one of its slots
- * (txn->bp set); 0, or a status to answer (*sc the cause); with every
- * member at max_connections, 0 with txn->bp NULL: PXL_Queue then waits.
- * PXL_Queue: 0 (a slot, go on), PXL_QUEUED (PX_Resume or PX_Fail will
- * be called on this worker), or a status to answer.
+ * PXL_Start: the route and the director, as soon as the head is in; 0,
+ * or a status to answer (*sc the cause): no route, no member up.
+ * PXL_Choose: once the body is read (or streams), a member and one of
+ * its slots (txn->bp set): 0; with every member at max_connections,
+ * PXL_QUEUED (PX_Resume or PX_Fail will be called on this worker); or a
+ * status to answer.
  * PXL_Retry: after a failed connect, another member (0) or none (-1).
  * PXL_Done: the transaction ends: the slot goes back, the status counts.
  */
 #define PXL_QUEUED	1
 unsigned PXL_Start(struct txn *, const struct h1_head *, const char *base,
     enum sess_close *);
-unsigned PXL_Queue(struct txn *, tim_mono now, enum sess_close *);
+unsigned PXL_Choose(struct txn *, tim_mono now, enum sess_close *);
 int PXL_Retry(struct txn *);
 void PXL_Done(struct txn *, unsigned status);
 

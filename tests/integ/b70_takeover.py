@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""b68_takeover: backend connections are shared by the workers.  A worker
+"""b70_takeover: backend connections are shared by the workers.  A worker
 with no idle connection to a server takes one that a sibling worker's
 pool holds, instead of connecting: with two workers, clients that come
 one after another on connections of their own, each served on whichever
