@@ -547,7 +547,7 @@ backend "x" { address = "127.0.0.1:8081" }
 route "a" { path = {"api/"} to = "x" }
 EOF
 
-bad probe ":4: backend 'x': probe: \"health\": health probes are not supported yet" <<'EOF'
+bad probe ":4: backend 'x': probe 'health' is not defined (probe \"health\" { url = \"/\" })" <<'EOF'
 listen = {"127.0.0.1:8080"}
 backend "x" {
 	address = "127.0.0.1:8081"
