@@ -73,6 +73,7 @@ be_new(const struct conf_backend *cb)
 	}
 	AZ(pthread_mutex_init(&be->qmtx, NULL));
 	be->qtail = &be->qhead;
+	HC_Init(be);
 	return (be);
 }
 
@@ -100,19 +101,55 @@ BE_Find(const struct conf_backend *cb)
 	}
 	be->refcnt++;
 	__atomic_store_n(&be->max_conn, cb->max_conn, __ATOMIC_RELAXED);
+	HC_Conf(be, cb);
 	AZ(pthread_mutex_unlock(&be_mtx));
 	return (be);
 }
 
 /*--------------------------------------------------------------------
- * Drop a reference; the last one frees the backend.  Nothing can be in
- * flight then: every request holds a reference to its configuration.
+ * Take a backend out of the list; be_mtx held, its last reference gone.
+ */
+
+static void
+be_unlist(struct backend *be)
+{
+	struct backend **pp;
+
+	AZ(be->refcnt);
+	AZ(be->hc.on);
+	for (pp = &be_list; *pp != be; pp = &(*pp)->next)
+		AN(*pp);
+	*pp = be->next;
+}
+
+/*--------------------------------------------------------------------
+ * Free a backend out of the list.  Nothing can be in flight then: every
+ * request holds a reference to its configuration.
+ */
+
+static void
+be_free(struct backend *be)
+{
+
+	AZ(BE_INFLIGHT(be));
+	AZ(be->qhead);
+	HC_Fini(be);
+	AZ(pthread_mutex_destroy(&be->qmtx));
+	AZ(pthread_mutex_destroy(&be->amtx));
+	free(be->name);
+	free(be->address);
+	free(be->host);
+	FREE_OBJ(be);
+}
+
+/*--------------------------------------------------------------------
+ * Drop a reference; the last one frees the backend.
  */
 
 void
 BE_Rel(struct backend **pbe)
 {
-	struct backend *be, **pp;
+	struct backend *be;
 
 	TAKE_OBJ_NOTNULL(be, pbe, BACKEND_MAGIC);
 	AZ(pthread_mutex_lock(&be_mtx));
@@ -121,18 +158,61 @@ BE_Rel(struct backend **pbe)
 		AZ(pthread_mutex_unlock(&be_mtx));
 		return;
 	}
-	for (pp = &be_list; *pp != be; pp = &(*pp)->next)
-		AN(*pp);
-	*pp = be->next;
+	be_unlist(be);
 	AZ(pthread_mutex_unlock(&be_mtx));
-	AZ(BE_INFLIGHT(be));
-	AZ(be->qhead);
-	AZ(pthread_mutex_destroy(&be->qmtx));
-	AZ(pthread_mutex_destroy(&be->amtx));
-	free(be->name);
-	free(be->address);
-	free(be->host);
-	FREE_OBJ(be);
+	be_free(be);
+}
+
+/*--------------------------------------------------------------------
+ * A probe loop for be, with a reference of its own (see backend.h).
+ * Main thread.
+ */
+
+int
+BE_HcClaim(struct backend *be)
+{
+	int r;
+
+	CHECK_OBJ_NOTNULL(be, BACKEND_MAGIC);
+	AZ(pthread_mutex_lock(&be_mtx));
+	r = !be->hc.on && be->hc.spec != NULL;
+	if (r) {
+		be->hc.on = 1;
+		be->refcnt++;
+	}
+	AZ(pthread_mutex_unlock(&be_mtx));
+	return (r);
+}
+
+/*--------------------------------------------------------------------
+ * Should the probe loop go on (see backend.h)?  Its loop's thread.
+ * Decided under be_mtx, so that a reload finding the backend again
+ * either sees the loop still on or starts a new one.
+ */
+
+int
+BE_HcKeep(struct backend **pbe, int stop)
+{
+	struct backend *be;
+
+	CHECK_OBJ_NOTNULL(*pbe, BACKEND_MAGIC);
+	be = *pbe;
+	AZ(pthread_mutex_lock(&be_mtx));
+	AN(be->hc.on);
+	if (!stop && be->refcnt > 1 && be->hc.spec != NULL) {
+		AZ(pthread_mutex_unlock(&be_mtx));
+		return (1);
+	}
+	be->hc.on = 0;
+	*pbe = NULL;
+	if (--be->refcnt > 0) {
+		AZ(pthread_mutex_unlock(&be_mtx));
+		return (0);
+	}
+	be_unlist(be);
+	AZ(pthread_mutex_unlock(&be_mtx));
+	be_free(be);
+	return (0);
 }
 
 /*--------------------------------------------------------------------
@@ -318,6 +398,7 @@ be_stat1(const struct backend *be, void *priv)
 		sb->lb.c[u] += __atomic_load_n(&be->cnt.c[u],
 		    __ATOMIC_RELAXED);
 	sb->lb.c[BE_C_inflight] += BE_INFLIGHT(be);
+	HC_Status(be, &sb->hc);
 }
 
 /*--------------------------------------------------------------------
