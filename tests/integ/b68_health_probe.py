@@ -8,6 +8,8 @@
   down       of three members, one whose probe fails is out of rotation
              within interval x (window - threshold + 1), logged once
              with the reason, and its requests go to the other two
+  backup     a backup member takes the requests while no primary is
+             healthy, and gives them back when one is
   up         it is back after threshold good probes
   reload     a HUP that keeps the backends keeps their health and one
              probe loop each
@@ -50,6 +52,7 @@ def test(ctx):
     state = {n: {"probe": 200} for n in names}
     state["n0"]["probe"] = 503      # not ready yet
     be = {n: ctx.backend(handler(n, state[n])) for n in names}
+    bk = ctx.backend(t.id_handler("bk"))
     aport = t.free_port()
     conf = ('admin_listen = "127.0.0.1:%d"\n'
             'probe "hc" { url = "/health" interval = %dms timeout = 1s }\n'
@@ -57,7 +60,11 @@ def test(ctx):
     for n in names:
         conf += ('backend "%s" { address = "127.0.0.1:%d" probe = "hc" }\n'
                  % (n, be[n].port))
-    conf += ('director "d" { backends = {"n0", "n1", "n2"} '
+    conf += ('backend "bk" { address = "127.0.0.1:%d" backup = true }\n'
+             % bk.port)
+    conf += ('director "withbk" { backends = {"n0", "bk"} }\n'
+             'route "withbk" { host = {"bk.test"} to = "withbk" }\n'
+             'director "d" { backends = {"n0", "n1", "n2"} '
              'policy = "round_robin" }\n'
              'director "only0" { backends = {"n0"} }\n'
              'route "d" { host = {"d.test"} to = "d" }\n'
@@ -76,6 +83,7 @@ def test(ctx):
     t.check(t.metric(aport, "connections_closed_total",
                      'reason="no_healthy_backend"') >= 1,
             "no_healthy_backend not counted")
+    t.check(t.who(fd.port, "/", "bk.test") == "bk", "backup not used")
     state["n0"]["probe"] = 200
     took = t.wait_until(lambda: t.get(fd.port, "/", host="0.test").status
                         == 200, 3, "n0 never came up")
@@ -83,6 +91,7 @@ def test(ctx):
     t.check(took < 2 * IVL + 0.5, "n0 up only after %.2fs" % took)
     t.check("backend 'n0' up: 3 of last 8 probes passed (last: status 200)"
             in fd.stderr(), "no up line for n0")
+    t.check(t.who(fd.port, "/", "bk.test") == "n0", "backup still used")
     st = t.status(aport)["backends"]["n0"]
     t.check(st["window"].endswith("1") and len(st["window"]) == 8 and
             st["last_probe"] == "status 200", "n0 /status: %r" % st)
