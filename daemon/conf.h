@@ -198,6 +198,10 @@ void CONF_Rel(struct conf **);			/* any thread; frees at 0 */
 /* The backend called 'name', or NULL. */
 const struct conf_backend *CONF_Backend(const struct conf *, const char *);
 
+/* A copy of a probe of its own (health.c), and its end; any thread. */
+struct conf_probe *CONF_ProbeDup(const struct conf_probe *);
+void CONF_ProbeFree(struct conf_probe **);
+
 /* The name of a director policy. */
 const char *CONF_PolicyName(enum dir_policy);
 

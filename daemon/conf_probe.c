@@ -167,6 +167,50 @@ Conf_BackendProbe(struct conf_ctx *ctx, cfg_t *sec, const struct conf *c,
 }
 
 /*--------------------------------------------------------------------
+ * A copy of a probe that outlives its configuration (health.c keeps
+ * one per backend), and its end.
+ */
+
+struct conf_probe *
+CONF_ProbeDup(const struct conf_probe *p)
+{
+	struct conf_probe *np;
+
+	CHECK_OBJ_NOTNULL(p, CONF_PROBE_MAGIC);
+	np = malloc(sizeof *np);
+	AN(np);
+	*np = *p;
+	np->name = Conf_Strdup(p->name);
+	np->url = Conf_Strdup(p->url);
+	np->host = Conf_Strdup(p->host);
+	np->method = Conf_Strdup(p->method);
+	return (np);
+}
+
+static void
+conf_probe_free(struct conf_probe *p)
+{
+
+	free(p->name);
+	free(p->url);
+	free(p->host);
+	free(p->method);
+}
+
+void
+CONF_ProbeFree(struct conf_probe **pp)
+{
+	struct conf_probe *p = *pp;
+
+	*pp = NULL;
+	if (p == NULL)
+		return;
+	CHECK_OBJ(p, CONF_PROBE_MAGIC);
+	conf_probe_free(p);
+	free(p);
+}
+
+/*--------------------------------------------------------------------
  * Free the probes.
  */
 
@@ -175,11 +219,7 @@ Conf_FreeProbes(struct conf *c)
 {
 	unsigned u;
 
-	for (u = 0; u < c->nprobe; u++) {
-		free(c->probe[u].name);
-		free(c->probe[u].url);
-		free(c->probe[u].host);
-		free(c->probe[u].method);
-	}
+	for (u = 0; u < c->nprobe; u++)
+		conf_probe_free(&c->probe[u]);
 	free(c->probe);
 }

@@ -55,54 +55,6 @@ static unsigned		hc_next;	/* main thread: the next loop */
 static void hc_cb(struct waited *, enum wait_event, tim_mono);
 
 /*--------------------------------------------------------------------
- * A copy of a probe section that outlives its configuration.
- */
-
-static char *
-hc_strdup(const char *s)
-{
-	char *p;
-
-	if (s == NULL)
-		return (NULL);
-	p = strdup(s);
-	AN(p);
-	return (p);
-}
-
-static struct conf_probe *
-hc_copy(const struct conf_probe *p)
-{
-	struct conf_probe *np;
-
-	CHECK_OBJ_NOTNULL(p, CONF_PROBE_MAGIC);
-	np = malloc(sizeof *np);
-	AN(np);
-	*np = *p;
-	np->name = hc_strdup(p->name);
-	np->url = hc_strdup(p->url);
-	np->host = hc_strdup(p->host);
-	np->method = hc_strdup(p->method);
-	return (np);
-}
-
-static void
-hc_free(struct conf_probe **pp)
-{
-	struct conf_probe *p = *pp;
-
-	*pp = NULL;
-	if (p == NULL)
-		return;
-	CHECK_OBJ(p, CONF_PROBE_MAGIC);
-	free(p->name);
-	free(p->url);
-	free(p->host);
-	free(p->method);
-	free(p);
-}
-
-/*--------------------------------------------------------------------
  * A new backend (backend.c, be_mtx held).
  */
 
@@ -132,7 +84,7 @@ HC_Conf(struct backend *be, const struct conf_backend *cb)
 
 	__atomic_store_n(&hc->fail_limit, cb->fail_limit, __ATOMIC_RELAXED);
 	if (p != NULL)
-		np = hc_copy(p);
+		np = CONF_ProbeDup(p);
 	AZ(pthread_mutex_lock(&hc->mtx));
 	hc->fail_timeout = cb->fail_timeout;
 	old = hc->spec;
@@ -149,7 +101,7 @@ HC_Conf(struct backend *be, const struct conf_backend *cb)
 	hc->spec = np;
 	hc->gen++;
 	AZ(pthread_mutex_unlock(&hc->mtx));
-	hc_free(&old);
+	CONF_ProbeFree(&old);
 }
 
 /*--------------------------------------------------------------------
@@ -162,7 +114,7 @@ HC_Fini(struct backend *be)
 
 	AZ(be->hc.on);
 	assert(be->hc.wp.fd < 0);
-	hc_free(&be->hc.spec);
+	CONF_ProbeFree(&be->hc.spec);
 	AZ(pthread_mutex_destroy(&be->hc.mtx));
 }
 
