@@ -223,7 +223,7 @@ hc_record(struct backend *be, int result)
 {
 	struct be_health *hc = &be->hc;
 	uint64_t bits;
-	unsigned good, pass, sick;
+	unsigned good, pass, sick, win;
 	char why[HC_WHY];
 
 	pass = result > 0 && CONF_PROBE_EXPECTS(hc, (unsigned)result);
@@ -233,7 +233,8 @@ hc_record(struct backend *be, int result)
 	bits = __atomic_load_n(&hc->bits, __ATOMIC_RELAXED) << 1 | pass;
 	__atomic_store_n(&hc->bits, bits, __ATOMIC_RELAXED);
 	__atomic_store_n(&hc->last, result, __ATOMIC_RELAXED);
-	good = hc_good(bits, hc->window);
+	win = __atomic_load_n(&hc->window, __ATOMIC_RELAXED);
+	good = hc_good(bits, win);
 	sick = good < hc->threshold;
 	if (sick == __atomic_load_n(&be->sick, __ATOMIC_RELAXED))
 		return;
@@ -242,12 +243,11 @@ hc_record(struct backend *be, int result)
 	if (sick) {
 		BE_CINC(&be->cnt, health_down);
 		log_warnx("backend '%s' down: %u of last %u probes failed "
-		    "(last: %s)", be->name, hc->window - good, hc->window,
-		    why);
+		    "(last: %s)", be->name, win - good, win, why);
 	} else {
 		BE_CINC(&be->cnt, health_up);
 		log_info("backend '%s' up: %u of last %u probes passed "
-		    "(last: %s)", be->name, good, hc->window, why);
+		    "(last: %s)", be->name, good, win, why);
 	}
 }
 
