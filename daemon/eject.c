@@ -44,6 +44,7 @@ hc_eject(struct backend *be, const char *why, unsigned nfail)
 {
 	struct be_health *hc = &be->hc;
 	tim_dur d, max;
+	tim_mono t;
 	unsigned k;
 
 	AZ(pthread_mutex_lock(&hc->mtx));
@@ -58,17 +59,18 @@ hc_eject(struct backend *be, const char *why, unsigned nfail)
 		d *= 2;
 	if (d > max)
 		d = max;
-	hc->until = TIM_mono() + d;
+	t = TIM_mono() + d;
+	__atomic_store(&hc->until, &t, __ATOMIC_RELAXED);
 	__atomic_store_n(&hc->trial, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&hc->nfail, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&be->ejected, 1, __ATOMIC_RELEASE);
 	AZ(pthread_mutex_unlock(&hc->mtx));
 	BE_CINC(&be->cnt, ejections);
 	if (nfail == 0)
-		log_warnx("backend '%s' ejected for %.0fs: failed again after "
+		log_warnx("backend '%s' ejected for %gs: failed again after "
 		    "its last ejection (last: %s)", be->name, d, why);
 	else
-		log_warnx("backend '%s' ejected for %.0fs: %u failures in a "
+		log_warnx("backend '%s' ejected for %gs: %u failures in a "
 		    "row (last: %s)", be->name, d, nfail, why);
 }
 
@@ -133,10 +135,14 @@ int
 HC_Readmit(struct backend *be, tim_mono now)
 {
 	struct be_health *hc;
+	tim_mono t;
 	int back = 0;
 
 	CHECK_OBJ_NOTNULL(be, BACKEND_MAGIC);
 	hc = &be->hc;
+	__atomic_load(&hc->until, &t, __ATOMIC_RELAXED);
+	if (now < t)
+		return (0);		/* no lock on every request meanwhile */
 	AZ(pthread_mutex_lock(&hc->mtx));
 	if (__atomic_load_n(&be->ejected, __ATOMIC_RELAXED) &&
 	    now >= hc->until) {
@@ -161,8 +167,6 @@ HC_EjectEnd(struct backend *be)
 	tim_mono t;
 
 	CHECK_OBJ_NOTNULL(be, BACKEND_MAGIC);
-	AZ(pthread_mutex_lock(&be->hc.mtx));
-	t = be->hc.until;
-	AZ(pthread_mutex_unlock(&be->hc.mtx));
+	__atomic_load(&be->hc.until, &t, __ATOMIC_RELAXED);
 	return (t);
 }

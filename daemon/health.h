@@ -60,7 +60,8 @@ struct be_health {
 	unsigned		nfail;		/* atomic: failures in a row */
 	unsigned		trial;		/* atomic: back, not proven */
 	unsigned		streak;		/* mtx: ejections in a row */
-	tim_mono		until;		/* mtx: the ejection ends */
+	tim_mono		until;		/* mtx, atomic read: the
+						   ejection ends */
 };
 
 /* A probe's result when it is not a status (negative: -errno-HC_R_ERRNO) */
