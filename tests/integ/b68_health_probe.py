@@ -11,6 +11,8 @@
   backup     a backup member takes the requests while no primary is
              healthy, and gives them back when one is
   up         it is back after threshold good probes
+  timeout    a server that accepts the probe and never answers fails it
+             after the probe's own timeout
   reload     a HUP that keeps the backends keeps their health and one
              probe loop each
 """
@@ -53,6 +55,7 @@ def test(ctx):
     state["n0"]["probe"] = 503      # not ready yet
     be = {n: ctx.backend(handler(n, state[n])) for n in names}
     bk = ctx.backend(t.id_handler("bk"))
+    mute = ctx.backend(lambda c: c.read_until_eof(30))
     aport = t.free_port()
     conf = ('admin_listen = "127.0.0.1:%d"\n'
             'probe "hc" { url = "/health" interval = %dms timeout = 1s }\n'
@@ -60,6 +63,10 @@ def test(ctx):
     for n in names:
         conf += ('backend "%s" { address = "127.0.0.1:%d" probe = "hc" }\n'
                  % (n, be[n].port))
+    conf += ('probe "quick" { url = "/health" interval = 100ms '
+             'timeout = 50ms initial = 3 }\n'
+             'backend "mute" { address = "127.0.0.1:%d" probe = "quick" }\n'
+             % mute.port)
     conf += ('backend "bk" { address = "127.0.0.1:%d" backup = true }\n'
              % bk.port)
     conf += ('director "withbk" { backends = {"n0", "bk"} }\n'
@@ -96,6 +103,13 @@ def test(ctx):
     st = t.status(aport)["backends"]["n0"]
     t.check(st["window"].endswith("1") and len(st["window"]) == 8 and
             st["last_probe"] == "status 200", "n0 /status: %r" % st)
+
+    # timeout: mute starts healthy (initial 3) and its probes time out
+    t.wait_until(lambda: health(aport, "mute") == "sick", 3, "mute healthy")
+    st = t.status(aport)["backends"]["mute"]
+    t.check(st["last_probe"] == "timeout", "mute: %r" % st)
+    t.check("backend 'mute' down: 6 of last 8 probes failed (last: timeout)"
+            in fd.stderr(), "no down line for mute")
 
     # down: n1 stops listening; out within interval x (8 - 3 + 1) probes
     for n in names:
