@@ -49,14 +49,7 @@ error_log $tmp/o$1.err;
 $asroot
 events { worker_connections 4096; }
 http {
-	access_log off;
-	keepalive_requests 1000000000;
-	keepalive_timeout 120s;
-	client_body_temp_path $tmp;
-	proxy_temp_path $tmp;
-	fastcgi_temp_path $tmp;
-	uwsgi_temp_path $tmp;
-	scgi_temp_path $tmp;
+$(nginx_http)
 	server {
 		listen 127.0.0.1:$((OPORT + $1));
 		root $tmp/www;
