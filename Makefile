@@ -9,6 +9,8 @@
 #                         tests/bench/results/ (ROUNDS, DURATION, IDLE)
 #   make bench-slow       slow headers, body and read against the same three;
 #                         report in tests/bench/results/ (CONNS, ATTACK)
+#   make bench-failover   one of three origins stopped and started under
+#                         wrk: requests failed, seconds until it is back
 #   make bench-waiter     the waiter alone over socketpairs
 #   make fuzz             the libFuzzer harnesses, FUZZ_TIME=60 s each
 #   make run              frontd on conf/frontd.conf before a demo origin
@@ -170,7 +172,7 @@ BENCH_SRC	= $(sort $(wildcard tests/bench/*.c))
 BENCH_BIN	= $(patsubst tests/bench/%.c,$(B)/tests/%,$(BENCH_SRC))
 
 .PHONY: all deps deps-run deps-check deps-bench check unit integ bench \
-	bench-peers bench-slow bench-waiter run install clean portcheck fuzz \
+	bench-peers bench-slow bench-failover bench-waiter run install clean portcheck fuzz \
 	fuzz-run
 all: $(B)/frontd
 
@@ -320,6 +322,9 @@ bench-peers: deps-bench all
 
 bench-slow: deps-bench all
 	@B=$(B) sh tests/bench/slow.sh
+
+bench-failover: deps-bench all
+	@B=$(B) sh tests/bench/failover.sh
 
 run: deps-run all
 	@B=$(B) sh conf/demo.sh

@@ -464,6 +464,22 @@ adm_json_counters(struct adm_out *o, const struct stats *st)
 }
 
 /*--------------------------------------------------------------------
+ * /status: a backend's health (health.c): healthy, sick or ejected,
+ * and with a probe its window, oldest first, and its last result.
+ */
+
+static void
+adm_json_health(struct adm_out *o, const struct hc_status *hs)
+{
+
+	ADM_Printf(o, ",\"health\":\"%s\"", hs->health);
+	if (hs->window[0] == '\0')
+		return;
+	ADM_Printf(o, ",\"window\":\"%s\",\"last_probe\":", hs->window);
+	adm_quote(o, hs->last, 1);
+}
+
+/*--------------------------------------------------------------------
  * /status: "backends", an object keyed by backend name.
  */
 
@@ -485,6 +501,7 @@ adm_json_backends(struct adm_out *o, const struct stats *st)
 			if (strchr(adm_lb[u].where, 'B') != NULL)
 				ADM_Printf(o, ",\"%s\":%ju", adm_lb[u].field,
 				    (uintmax_t)st->be[b].lb.c[u]);
+		adm_json_health(o, &st->be[b].hc);
 		ADM_Printf(o, "}");
 	}
 	ADM_Printf(o, "}");

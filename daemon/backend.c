@@ -74,6 +74,7 @@ be_new(const struct conf_backend *cb)
 	AZ(pthread_mutex_init(&be->qmtx, NULL));
 	AZ(pthread_mutex_init(&be->pmtx, NULL));
 	be->qtail = &be->qhead;
+	HC_Init(be);
 	return (be);
 }
 
@@ -101,33 +102,39 @@ BE_Find(const struct conf_backend *cb)
 	}
 	be->refcnt++;
 	__atomic_store_n(&be->max_conn, cb->max_conn, __ATOMIC_RELAXED);
+	HC_Conf(be, cb);
 	AZ(pthread_mutex_unlock(&be_mtx));
 	return (be);
 }
 
 /*--------------------------------------------------------------------
- * Drop a reference; the last one frees the backend.  Nothing can be in
- * flight then: every request holds a reference to its configuration.
+ * Take a backend out of the list; be_mtx held, its last reference gone.
  */
 
-void
-BE_Rel(struct backend **pbe)
+static void
+be_unlist(struct backend *be)
 {
-	struct backend *be, **pp;
+	struct backend **pp;
 
-	TAKE_OBJ_NOTNULL(be, pbe, BACKEND_MAGIC);
-	AZ(pthread_mutex_lock(&be_mtx));
-	assert(be->refcnt > 0);
-	if (--be->refcnt > 0) {
-		AZ(pthread_mutex_unlock(&be_mtx));
-		return;
-	}
+	AZ(be->refcnt);
+	AZ(be->hc.on);
 	for (pp = &be_list; *pp != be; pp = &(*pp)->next)
 		AN(*pp);
 	*pp = be->next;
-	AZ(pthread_mutex_unlock(&be_mtx));
+}
+
+/*--------------------------------------------------------------------
+ * Free a backend out of the list.  Nothing can be in flight then: every
+ * request holds a reference to its configuration.
+ */
+
+static void
+be_free(struct backend *be)
+{
+
 	AZ(BE_INFLIGHT(be));
 	AZ(be->qhead);
+	HC_Fini(be);
 	AZ(pthread_mutex_destroy(&be->qmtx));
 	AZ(be->pools);			/* each pool holds a reference */
 	AZ(pthread_mutex_destroy(&be->pmtx));
@@ -136,6 +143,79 @@ BE_Rel(struct backend **pbe)
 	free(be->address);
 	free(be->host);
 	FREE_OBJ(be);
+}
+
+/*--------------------------------------------------------------------
+ * Drop a reference; the last one frees the backend.
+ */
+
+void
+BE_Rel(struct backend **pbe)
+{
+	struct backend *be;
+
+	TAKE_OBJ_NOTNULL(be, pbe, BACKEND_MAGIC);
+	AZ(pthread_mutex_lock(&be_mtx));
+	assert(be->refcnt > 0);
+	if (--be->refcnt > 0) {
+		AZ(pthread_mutex_unlock(&be_mtx));
+		return;
+	}
+	be_unlist(be);
+	AZ(pthread_mutex_unlock(&be_mtx));
+	be_free(be);
+}
+
+/*--------------------------------------------------------------------
+ * A probe loop for be, with a reference of its own (see backend.h).
+ * Main thread.
+ */
+
+int
+BE_HcClaim(struct backend *be)
+{
+	int r;
+
+	CHECK_OBJ_NOTNULL(be, BACKEND_MAGIC);
+	AZ(pthread_mutex_lock(&be_mtx));
+	r = !be->hc.on && be->hc.spec != NULL;
+	if (r) {
+		be->hc.on = 1;
+		be->refcnt++;
+	}
+	AZ(pthread_mutex_unlock(&be_mtx));
+	return (r);
+}
+
+/*--------------------------------------------------------------------
+ * Should the probe loop go on (see backend.h)?  Its loop's thread.
+ * Decided under be_mtx, so that a reload finding the backend again
+ * either sees the loop still on or starts a new one.
+ */
+
+int
+BE_HcKeep(struct backend **pbe, int stop)
+{
+	struct backend *be;
+
+	CHECK_OBJ_NOTNULL(*pbe, BACKEND_MAGIC);
+	be = *pbe;
+	AZ(pthread_mutex_lock(&be_mtx));
+	AN(be->hc.on);
+	if (!stop && be->refcnt > 1 && be->hc.spec != NULL) {
+		AZ(pthread_mutex_unlock(&be_mtx));
+		return (1);
+	}
+	be->hc.on = 0;
+	*pbe = NULL;
+	if (--be->refcnt > 0) {
+		AZ(pthread_mutex_unlock(&be_mtx));
+		return (0);
+	}
+	be_unlist(be);
+	AZ(pthread_mutex_unlock(&be_mtx));
+	be_free(be);
+	return (0);
 }
 
 /*--------------------------------------------------------------------
@@ -321,6 +401,7 @@ be_stat1(const struct backend *be, void *priv)
 		sb->lb.c[u] += __atomic_load_n(&be->cnt.c[u],
 		    __ATOMIC_RELAXED);
 	sb->lb.c[BE_C_inflight] += BE_INFLIGHT(be);
+	HC_Status(be, &sb->hc);
 }
 
 /*--------------------------------------------------------------------

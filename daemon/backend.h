@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #include "waiter.h"
+#include "health.h"
 
 struct bpool;
 struct conf_backend;
@@ -87,6 +88,7 @@ struct backend {
 	unsigned		sick;		/* atomic: the probes say down */
 	unsigned		ejected;	/* atomic: passive checks took
 						   it out for a while */
+	struct be_health	hc;		/* health.c, eject.c */
 	struct be_counters	cnt;
 	struct backend		*next;		/* be_list */
 };
@@ -138,6 +140,16 @@ void BE_ResolveAll(void);
 int RSV_Start(void);
 void RSV_Stop(void);
 #define BE_INFLIGHT(be)	__atomic_load_n(&(be)->inflight, __ATOMIC_RELAXED)
+
+/*
+ * health.c: a probe loop takes a reference of its own (BE_HcClaim: 1 if
+ * it should start, 0 if one runs already or there is no probe), and asks
+ * at each turn whether to go on (BE_HcKeep: 1; 0 when no configuration
+ * names the backend any more, its probe is gone, or 'stop': the loop's
+ * reference is dropped then, which may free the backend).
+ */
+int BE_HcClaim(struct backend *);
+int BE_HcKeep(struct backend **, int stop);
 
 /* Call f for every backend alive (admin, stats); any thread. */
 typedef void be_iter_f(const struct backend *, void *);

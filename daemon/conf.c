@@ -96,12 +96,21 @@ extern const char CONF_default[];	/* conf/frontd.conf, generated */
 	X(idle_timeout,		DUR,	4 * SEC,	1,	DAY)	\
 	X(max_idle,		COUNT,	64,		0,	100000)	\
 	X(weight,		COUNT,	100,		1,	10000)	\
-	X(max_connections,	COUNT,	0,		0,	1000000)
+	X(max_connections,	COUNT,	0,		0,	1000000) \
+	X(fail_limit,		COUNT,	5,		0,	1000)	\
+	X(fail_timeout,		DUR,	10 * SEC,	1,	300 * SEC)
 
 #define CONF_DIRECTOR_NUMS(X)						\
 	X(retries,		COUNT,	1,		0,	100)	\
 	X(queue_timeout,	DUR,	0,		1,	DAY)	\
 	X(max_queue,		COUNT,	1000,		0,	1000000)
+
+#define CONF_PROBE_NUMS(X)						\
+	X(interval,		DUR,	5 * SEC,	10,	DAY)	\
+	X(timeout,		DUR,	2 * SEC,	1,	DAY)	\
+	X(window,		COUNT,	8,		1,	CONF_PROBE_MAXWIN) \
+	X(threshold,		COUNT,	3,		1,	CONF_PROBE_MAXWIN) \
+	X(initial,		COUNT,	-1,		0,	CONF_PROBE_MAXWIN)
 
 struct conf_num {
 	const char		*name;
@@ -122,6 +131,10 @@ static const struct conf_num conf_backend_nums[] = {
 };
 static const struct conf_num conf_director_nums[] = {
 	CONF_DIRECTOR_NUMS(CONF_NUM)
+	{ NULL, CONF_U_COUNT, 0, 0 }
+};
+static const struct conf_num conf_probe_nums[] = {
+	CONF_PROBE_NUMS(CONF_NUM)
 	{ NULL, CONF_U_COUNT, 0, 0 }
 };
 #undef CONF_NUM
@@ -164,6 +177,16 @@ static cfg_opt_t conf_route_opts[] = {
 	CFG_END()
 };
 
+static cfg_opt_t conf_probe_opts[] = {
+	CFG_STR_CB("url", "/", CFGF_NONE, conf_cb_str),
+	CFG_STR_CB("host", NULL, CFGF_NONE, conf_cb_str),
+	CFG_STR_CB("method", "GET", CFGF_NONE, conf_cb_str),
+	CFG_STR_LIST_CB("expect", "{200}", CFGF_NONE, conf_cb_str),
+	CONF_PROBE_NUMS(CONF_OPT)
+	CFG_INT_LIST_CB(CONF_SECLINE, "{0}", CFGF_NONE, conf_cb_secline),
+	CFG_END()
+};
+
 static cfg_opt_t conf_root_opts[] = {
 	CFG_STR_LIST_CB("listen", NULL, CFGF_NODEFAULT, conf_cb_str),
 	CONF_ROOT_NUMS(CONF_OPT)
@@ -181,6 +204,8 @@ static cfg_opt_t conf_root_opts[] = {
 	CFG_SEC("director", conf_director_opts,
 	    CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 	CFG_SEC("route", conf_route_opts,
+	    CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+	CFG_SEC("probe", conf_probe_opts,
 	    CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 	CFG_END()
 };
@@ -267,10 +292,11 @@ conf_msgfmt(const char *fmt)
 static const char *
 conf_dupkind(cfg_t *cfg, const char *title)
 {
-	static const char * const kinds[] = { "director", "route", "backend" };
+	static const char * const kinds[] = { "director", "route", "backend",
+	    "probe" };
 	unsigned u;
 
-	for (u = 0; u < 3; u++)
+	for (u = 0; u < 4; u++)
 		if (cfg_gettsec(cfg, kinds[u], title) != NULL)
 			return (kinds[u]);
 	return ("section");
@@ -371,6 +397,8 @@ conf_num(const cfg_t *cfg, const char *name)
 		n = conf_backend_nums;
 	else if (cfg->title != NULL && !strcmp(cfg->name, "director"))
 		n = conf_director_nums;
+	else if (cfg->title != NULL && !strcmp(cfg->name, "probe"))
+		n = conf_probe_nums;
 	for (; n->name != NULL; n++)
 		if (strcmp(n->name, name) == 0)
 			return (n);
@@ -486,7 +514,10 @@ conf_cb_str(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 	AN(value);
 	if (conf_mark(cfg, opt))
 		return (-1);
-	why = conf_check_str(opt->name, value);
+	if (cfg->title != NULL && !strcmp(cfg->name, "probe"))
+		why = Conf_CheckProbeStr(opt->name, value);
+	else
+		why = conf_check_str(opt->name, value);
 	if (why != NULL) {
 		cfg_error(cfg, "%s: \"%.64s\": %s", opt->name, value, why);
 		return (-1);
@@ -549,6 +580,7 @@ conf_free(struct conf *c)
 
 	CHECK_OBJ_NOTNULL(c, CONF_MAGIC);
 	Conf_FreeRoutes(c);
+	Conf_FreeProbes(c);
 	for (u = 0; u < c->nlisten; u++)
 		free(c->listen[u].spec);
 	free(c->listen);
@@ -648,6 +680,8 @@ conf_build_backend(struct conf_ctx *ctx, cfg_t *sec, struct conf_backend *be)
 	be->weight = (unsigned)cfg_getint(sec, "weight");
 	be->max_conn = (unsigned)cfg_getint(sec, "max_connections");
 	be->backup = cfg_getbool(sec, "backup") != cfg_false;
+	be->fail_limit = (unsigned)cfg_getint(sec, "fail_limit");
+	be->fail_timeout = Conf_Dur(sec, "fail_timeout");
 	be->line = Conf_SecLine(sec);
 	AZ(Conf_ParseSendProxy(cfg_getstr(sec, "send_proxy"),
 	    &be->send_proxy));
@@ -675,7 +709,8 @@ conf_build_backends(struct conf_ctx *ctx, cfg_t *cfg, struct conf *c)
 	for (u = 0; u < n; u++) {
 		c->backend[u].idx = u;
 		if (conf_build_backend(ctx, cfg_getnsec(cfg, "backend", u),
-		    &c->backend[u]))
+		    &c->backend[u]) || Conf_BackendProbe(ctx,
+		    cfg_getnsec(cfg, "backend", u), c, &c->backend[u]))
 			return (-1);
 	}
 	return (0);
@@ -806,6 +841,7 @@ conf_build(struct conf_ctx *ctx, cfg_t *cfg)
 	c->refcnt = 1;
 	c->gen = __atomic_add_fetch(&conf_gen, 1, __ATOMIC_RELAXED);
 	if (conf_build_listen(ctx, cfg, c) ||
+	    Conf_BuildProbes(ctx, cfg, c) ||
 	    conf_build_backends(ctx, cfg, c) ||
 	    Conf_BuildRoutes(ctx, cfg, c) ||
 	    conf_build_limits(ctx, cfg, c)) {

@@ -50,10 +50,38 @@ struct conf_backend {
 	unsigned		send_proxy;	/* PROXY header version, 0: off */
 	unsigned		weight;		/* 100 */
 	unsigned		max_conn;	/* max_connections, 0: none */
+	unsigned		fail_limit;	/* failures in a row that eject
+						   it: 5, 0: never */
+	tim_dur			fail_timeout;	/* the first ejection: 10s */
+	const struct conf_probe	*probe;		/* probe = "NAME", or NULL */
 	unsigned		backup:1;
 	int			line;		/* where its section opened */
 	struct backend		*rt;		/* runtime: backend.c */
 };
+
+/*
+ * A probe section: how a backend's health is checked (health.c).
+ * Healthy while at least 'threshold' of the last 'window' probes passed;
+ * it starts with 'initial' of them counted as passed.
+ */
+#define CONF_PROBE_MAXWIN	64
+struct conf_probe {
+	unsigned		magic;
+#define CONF_PROBE_MAGIC	0x50524f42
+	char			*name;
+	int			line;
+	char			*url;		/* "/" */
+	char			*host;		/* NULL: the backend's address */
+	char			*method;	/* "GET", "HEAD" or "OPTIONS" */
+	uint64_t		expect[10];	/* bit per status 0..639: {200} */
+	tim_dur			interval;	/* 5s */
+	tim_dur			timeout;	/* 2s */
+	unsigned		window;		/* 8, at most CONF_PROBE_MAXWIN */
+	unsigned		threshold;	/* 3 */
+	unsigned		initial;	/* threshold - 1 */
+};
+#define CONF_PROBE_EXPECTS(p, st)	((st) < 640 &&			\
+	((p)->expect[(st) / 64] >> ((st) % 64) & 1))
 
 /* Director policies: tbl/dir_policy.h */
 enum dir_policy {
@@ -112,6 +140,8 @@ struct conf {
 	struct conf_listen	*listen;
 	unsigned		nbackend;
 	struct conf_backend	*backend;
+	unsigned		nprobe;
+	struct conf_probe	*probe;
 	unsigned		ndirector;
 	struct conf_director	*director;	/* written ones first */
 	unsigned		nroute;
@@ -167,6 +197,10 @@ void CONF_Rel(struct conf **);			/* any thread; frees at 0 */
 
 /* The backend called 'name', or NULL. */
 const struct conf_backend *CONF_Backend(const struct conf *, const char *);
+
+/* A copy of a probe of its own (health.c), and its end; any thread. */
+struct conf_probe *CONF_ProbeDup(const struct conf_probe *);
+void CONF_ProbeFree(struct conf_probe **);
 
 /* The name of a director policy. */
 const char *CONF_PolicyName(enum dir_policy);

@@ -129,4 +129,12 @@ int Conf_BuildRoutes(struct conf_ctx *, cfg_t *, struct conf *);
 void Conf_FreeRoutes(struct conf *);
 const char *Conf_CheckRouteStr(const char *name, const char *value);
 
+/* conf_probe.c: probe sections, before the backends that name them. */
+const char *Conf_CheckProbeStr(const char *name, const char *value);
+int Conf_BuildProbes(struct conf_ctx *, cfg_t *, struct conf *);
+struct conf_backend;
+int Conf_BackendProbe(struct conf_ctx *, cfg_t *sec, const struct conf *,
+    struct conf_backend *);
+void Conf_FreeProbes(struct conf *);
+
 #endif /* FRONTD_CONF_PRIV_H */

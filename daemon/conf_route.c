@@ -118,9 +118,8 @@ const char *
 Conf_CheckRouteStr(const char *name, const char *value)
 {
 
-	if (strcmp(name, "probe") == 0)
-		return ("health probes are not supported yet");
-	if (strcmp(name, "backends") == 0 || strcmp(name, "to") == 0)
+	if (strcmp(name, "backends") == 0 || strcmp(name, "to") == 0 ||
+	    strcmp(name, "probe") == 0)
 		return (*value == '\0' ? "empty name" : NULL);
 	if (strcmp(name, "host") == 0)
 		return (conf_check_host(value));

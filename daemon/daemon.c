@@ -178,6 +178,7 @@ dmn_reload(const char *file)
 	CONF_Rel(&old);
 	__atomic_fetch_add(&dmn_reload_ok, 1, __ATOMIC_RELAXED);
 	dmn_conf_set(conf);
+	HC_Start(conf);			/* dmn_conf holds it: main thread */
 	log_info("reload: configuration %s loaded",
 	    file != NULL ? file : "(default)");
 }
@@ -460,6 +461,7 @@ DAEMON_Main(struct conf *conf, const char *file, int foreground)
 		return (EX_OSERR);
 	}
 	ADM_Open();
+	HC_Start(conf);
 	log_info("frontd: listening on %u address(es), %u workers",
 	    conf->nlisten, conf->workers);
 	dmn_ready(&rfd, '0', "");

@@ -12,6 +12,15 @@
  * DIR_Pick takes no lock.  The in-flight counts policies compare live in
  * the shared backends (backend.c).
  *
+ * Health: a member is picked only if BE_PICKABLE says so (probes,
+ * passive ejection, the admin state), backups only while no primary
+ * is.  Ejection by passive checks is capped per director: with more
+ * than half of the members ejected, those whose ejection ends first
+ * take requests again (Envoy's max_ejection_percent, at 50), since a
+ * director that ejects most of its members is more likely seeing a
+ * shared cause (the network, a dependency) than bad servers.  Members
+ * the probes call sick stay out: a probe is a direct observation.
+ *
  * The counters of a director outlive its configuration: they sit in a
  * slot per name, found again after a reload, so that they never go
  * backwards.
@@ -23,6 +32,7 @@
 #include <string.h>
 
 #include "vas.h"
+#include "tim.h"
 #include "conf.h"
 #include "director.h"
 #include "stats.h"
@@ -118,20 +128,96 @@ DIR_Free(struct director **dp)
 }
 
 /*--------------------------------------------------------------------
- * The members that may take requests, primaries or backups, not in skip.
+ * Is a member out only because passive checks ejected it?
+ */
+
+static int
+dir_only_ejected(const struct backend *be)
+{
+
+	return (BE_UP(be) &&
+	    __atomic_load_n(&be->admin, __ATOMIC_RELAXED) == BE_ADM_READY &&
+	    !__atomic_load_n(&be->sick, __ATOMIC_RELAXED));
+}
+
+/*--------------------------------------------------------------------
+ * Ejected members that take requests anyway: ejections whose time is up
+ * end here, and of the rest, beyond half of the members, those whose
+ * ejection ends first come back (see above).  Cheap while none is
+ * ejected: one load per member.
  */
 
 static uint64_t
-dir_up(const struct director *d, int backup, uint64_t skip)
+dir_cap(const struct director *d)
+{
+	uint64_t ej = 0, back = 0;
+	tim_mono now = 0., t, tmin;
+	unsigned u, n = 0, m;
+
+	for (u = 0; u < d->n; u++) {
+		if (!__atomic_load_n(&d->mem[u].be->ejected,
+		    __ATOMIC_ACQUIRE))
+			continue;
+		if (now == 0.)
+			now = TIM_mono();
+		if (HC_Readmit(d->mem[u].be, now))
+			continue;
+		n++;
+		if (dir_only_ejected(d->mem[u].be))
+			ej |= DIR_BIT(u);
+	}
+	for (; n > d->n / 2 && ej != 0; n--) {
+		m = d->n;
+		tmin = 0.;
+		for (u = 0; u < d->n; u++) {
+			if (!(ej & DIR_BIT(u)))
+				continue;
+			t = HC_EjectEnd(d->mem[u].be);
+			if (m == d->n || t < tmin) {
+				m = u;
+				tmin = t;
+			}
+		}
+		assert(m < d->n);
+		ej &= ~DIR_BIT(m);
+		back |= DIR_BIT(m);
+	}
+	return (back);
+}
+
+/*--------------------------------------------------------------------
+ * The members that may take requests, primaries or backups, not in skip;
+ * those in 'back' despite an ejection.
+ */
+
+static uint64_t
+dir_up(const struct director *d, int backup, uint64_t skip, uint64_t back)
 {
 	uint64_t ok = 0;
 	unsigned u;
 
 	for (u = 0; u < d->n; u++)
 		if (d->mem[u].backup == (unsigned)backup &&
-		    !(skip & DIR_BIT(u)) && BE_PICKABLE(d->mem[u].be))
+		    !(skip & DIR_BIT(u)) && (BE_PICKABLE(d->mem[u].be) ||
+		    (back & DIR_BIT(u))))
 			ok |= DIR_BIT(u);
 	return (ok);
+}
+
+/*--------------------------------------------------------------------
+ * Is any member up, whatever its health (see director.h)?
+ */
+
+int
+DIR_AnyUp(const struct director *d)
+{
+	unsigned u;
+
+	CHECK_OBJ_NOTNULL(d, DIRECTOR_MAGIC);
+	for (u = 0; u < d->n; u++)
+		if (BE_UP(d->mem[u].be))
+			return (1);
+	return (0);
 }
 
 /*--------------------------------------------------------------------
@@ -141,13 +227,14 @@ dir_up(const struct director *d, int backup, uint64_t skip)
 int
 DIR_Pick(struct director *d, const struct dir_req *rq, uint64_t skip)
 {
-	uint64_t ok;
+	uint64_t ok, back;
 	unsigned u;
 
 	CHECK_OBJ_NOTNULL(d, DIRECTOR_MAGIC);
-	ok = dir_up(d, 0, skip);
+	back = dir_cap(d);
+	ok = dir_up(d, 0, skip, back);
 	if (ok == 0)
-		ok = dir_up(d, 1, skip);
+		ok = dir_up(d, 1, skip, back);
 	if (ok == 0)
 		return (-1);
 	if ((ok & (ok - 1)) == 0)
@@ -167,8 +254,11 @@ int
 DIR_Any(const struct director *d)
 {
 
+	uint64_t back;
+
 	CHECK_OBJ_NOTNULL(d, DIRECTOR_MAGIC);
-	return ((dir_up(d, 0, 0) | dir_up(d, 1, 0)) != 0);
+	back = dir_cap(d);
+	return ((dir_up(d, 0, 0, back) | dir_up(d, 1, 0, back)) != 0);
 }
 
 /*--------------------------------------------------------------------

@@ -95,6 +95,13 @@ int DIR_Pick(struct director *, const struct dir_req *, uint64_t skip);
 /* Is any member, primary or backup, able to take a request?  */
 int DIR_Any(const struct director *);
 
+/*
+ * Has any member an address, healthy or not?  When DIR_Pick finds none,
+ * this tells "no healthy backend" from "no backend" (names that do not
+ * resolve).  Any worker.
+ */
+int DIR_AnyUp(const struct director *);
+
 /* Weighted load: is a less loaded than b for their weights? */
 int DIR_LessLoaded(const struct dir_member *a, const struct dir_member *b);
 

@@ -151,6 +151,7 @@ void WRK_Release(struct worker *, struct sess **, enum sess_close);
 struct htc_pool *WRK_HtcPool(struct worker *);
 struct counters *WRK_Counters(struct worker *);
 struct waiter *WRK_Waiter(struct worker *);
+struct waiter *WRK_WaiterAt(unsigned n);	/* worker n % workers' loop */
 struct be_worker **WRK_Bpool(struct worker *);	/* bpool.c's part */
 /* proxy.c's spare transactions, one list per worker */
 struct txn;

@@ -515,6 +515,9 @@ px_abort(struct txn *txn, unsigned status, enum sess_close sc)
 	struct sess *sp = txn->sp;
 
 	px_unarm(txn);
+	if (sc == SC_BACKEND && status >= 502 && status <= 504)
+		PXL_Health(txn, 0, status == 504 ? "timeout (504)" :
+		    status == 503 ? "unavailable (503)" : "bad response (502)");
 	PXL_Done(txn, status != 0 && !txn->resp_sent ? status : txn->status);
 	if (status != 0 && !txn->resp_sent) {
 		txn->bytes = SES_Error(sp, status);
@@ -542,6 +545,7 @@ px_finish(struct txn *txn, tim_mono now)
 
 	px_count(txn, txn->status);
 	PXH_Log(txn, txn->status, keep ? SC_NULL : SC_RESP_CLOSE);
+	PXL_Health(txn, 1, NULL);
 	PXL_Done(txn, txn->status);
 	px_unarm(txn);
 	if (txn->bc_keep && H1B_OVER(&txn->req) &&
@@ -604,15 +608,16 @@ static enum px_ret px_connect(struct txn *, int, tim_mono);
 static enum px_ret px_choose(struct txn *, tim_mono);
 
 /*--------------------------------------------------------------------
- * A connect failed or was refused: nothing was sent, so any request may
- * go to another member of the director (proxy_lb.c decides).
+ * A connect failed or was refused ('why'): nothing was sent, so any
+ * request may go to another member of the director (proxy_lb.c decides).
  */
 
 static enum px_ret
-px_connect_failed(struct txn *txn, tim_mono now)
+px_connect_failed(struct txn *txn, const char *why, tim_mono now)
 {
 
 	px_unarm(txn);
+	PXL_Health(txn, 0, why);
 	if (txn->bc != NULL)
 		BE_Close(&txn->bc);
 	if (PXL_Retry(txn) != 0)
@@ -651,7 +656,7 @@ px_connect(struct txn *txn, int fresh, tim_mono now)
 		return (PX_WAIT);
 	}
 	if (txn->bc == NULL)
-		return (px_connect_failed(txn, now));
+		return (px_connect_failed(txn, strerror(errno), now));
 	return (px_use(txn, connecting, now));
 }
 
@@ -863,7 +868,8 @@ px_connected(struct txn *txn, tim_mono now)
 	if (getsockopt(txn->bc->fd, SOL_SOCKET, SO_ERROR, &err, &sl) != 0 ||
 	    err != 0) {
 		BE_CountFail(txn->bp);
-		return (px_connect_failed(txn, now));
+		return (px_connect_failed(txn, strerror(err != 0 ? err : errno),
+		    now));
 	}
 	txn->t_conn = WAIT_Now(WRK_Waiter(txn->wrk));
 	txn->state = PX_REQ_SEND;
@@ -1382,7 +1388,7 @@ px_timeout(struct txn *txn, int backend, tim_mono now)
 		return;
 	case PX_CONNECT:
 		BE_CountFail(txn->bp);
-		if (px_connect_failed(txn, now) == PX_CONT)
+		if (px_connect_failed(txn, "connect timeout", now) == PX_CONT)
 			px_step(txn, now);
 		return;
 	case PX_REQ_SEND:

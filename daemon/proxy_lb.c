@@ -49,6 +49,7 @@ pxl_take(struct txn *txn, unsigned m)
 	txn->be = dm->be;
 	txn->member = m;
 	txn->slot = 1;
+	txn->hc_told = 0;
 	BE_CINC(&dm->be->cnt, req);
 	txn->bp = BE_Pool(txn->wrk, txn->sp->conf, dm->cidx);
 	return (txn->bp == NULL ? -1 : 0);
@@ -126,7 +127,7 @@ PXL_Start(struct txn *txn, const struct h1_head *h, const char *base,
 		txn->dkeyed = 1;
 	}
 	if (!DIR_Any(d)) {		/* no need to read a body first */
-		*sc = SC_NO_BACKEND;
+		*sc = DIR_AnyUp(d) ? SC_NO_HEALTHY_BACKEND : SC_NO_BACKEND;
 		return (503);
 	}
 	return (0);
@@ -189,7 +190,9 @@ PXL_Choose(struct txn *txn, tim_mono now, enum sess_close *sc)
 	case 1:
 		return (pxl_queue(txn, now, sc));
 	default:
-		*sc = txn->slot ? SC_OVERLOAD : SC_NO_BACKEND;
+		*sc = txn->slot ? SC_OVERLOAD :
+		    DIR_AnyUp(txn->cdir->dir) ? SC_NO_HEALTHY_BACKEND :
+		    SC_NO_BACKEND;
 		return (503);
 	}
 }
@@ -267,6 +270,25 @@ PXL_Retry(struct txn *txn)
 	BE_CINC(&txn->be->cnt, retries);
 	BE_CINC(txn->cdir->dir->cnt, retries);
 	return (0);
+}
+
+/*--------------------------------------------------------------------
+ * How the backend did, for its passive checks (see proxy_priv.h).
+ * Worker thread.
+ */
+
+void
+PXL_Health(struct txn *txn, int ok, const char *why)
+{
+
+	CHECK_OBJ_NOTNULL(txn, TXN_MAGIC);
+	if (txn->be == NULL || !txn->slot || txn->hc_told)
+		return;
+	txn->hc_told = 1;
+	if (ok)
+		HC_Ok(txn->be);
+	else
+		HC_Fail(txn->be, why);
 }
 
 /*--------------------------------------------------------------------

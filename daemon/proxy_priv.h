@@ -133,6 +133,7 @@ struct txn {
 	unsigned		dkeyed:1;
 	struct backend		*be;		/* chosen; see slot */
 	unsigned		slot:1;		/* holds one of be's slots */
+	unsigned		hc_told:1;	/* be's passive check knows */
 	unsigned		member;		/* be's index in the director */
 	unsigned		nretry;
 	uint64_t		tried;		/* members tried, as bits */
@@ -158,6 +159,8 @@ void PX_Fail(struct txn *, unsigned status, enum sess_close);
  * PXL_QUEUED (PX_Resume or PX_Fail will be called on this worker); or a
  * status to answer.
  * PXL_Retry: after a failed connect, another member (0) or none (-1).
+ * PXL_Health: tell the passive checks that txn->be failed ('why') or
+ * answered; once per backend tried.
  * PXL_Done: the transaction ends: the slot goes back, the status counts.
  */
 #define PXL_QUEUED	1
@@ -165,6 +168,7 @@ unsigned PXL_Start(struct txn *, const struct h1_head *, const char *base,
     enum sess_close *);
 unsigned PXL_Choose(struct txn *, tim_mono now, enum sess_close *);
 int PXL_Retry(struct txn *);
+void PXL_Health(struct txn *, int ok, const char *why);
 void PXL_Done(struct txn *, unsigned status);
 
 /*

@@ -32,6 +32,7 @@ struct stats_backend {
 	unsigned	idle;		/* pooled idle connections now */
 	struct be_counters lb;		/* tbl/be_counters.h: the shared
 					   backend's (backend.c) */
+	struct hc_status hc;		/* health: health.c */
 };
 
 struct stats_director {

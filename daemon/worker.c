@@ -308,6 +308,20 @@ wrk_sess_cb(struct waited *wp, enum wait_event ev, tim_mono now)
 }
 
 /*--------------------------------------------------------------------
+ * The loop of worker n modulo their number (health.c gives each probe
+ * one), or NULL before the workers start.  Main thread.
+ */
+
+struct waiter *
+WRK_WaiterAt(unsigned n)
+{
+
+	if (wrk_n == 0)
+		return (NULL);
+	return (wrk_all[n % wrk_n].w);
+}
+
+/*--------------------------------------------------------------------
  * After each batch of events: write out access log lines that waited
  * long enough.
  */

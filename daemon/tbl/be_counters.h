@@ -34,3 +34,13 @@ BE_COUNTER(retries,	"member_retries_total", counter, BD,
     "requests sent again to another member after a failed connect")
 BE_COUNTER(dns_changes,	"dns_changes_total",	counter, B,
     "times the addresses of its name changed")
+BE_COUNTER(probes,	"probes_total",		counter, B,
+    "health probes sent")
+BE_COUNTER(probes_failed, "probes_failed_total", counter, B,
+    "health probes that failed (connect, timeout, status not expected)")
+BE_COUNTER(health_down,	"health_down_total",	counter, B,
+    "times its probes took it out of rotation")
+BE_COUNTER(health_up,	"health_up_total",	counter, B,
+    "times its probes put it back")
+BE_COUNTER(ejections,	"ejections_total",	counter, B,
+    "times failed requests ejected it for a while (passive checks)")

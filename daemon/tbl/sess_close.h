@@ -25,5 +25,7 @@ SESS_CLOSE(NO_ROUTE,	1, "no route for the request (404)")
 SESS_CLOSE(QUEUE_FULL,	1, "backends at max_connections, queue full (503)")
 SESS_CLOSE(QUEUE_TIMEOUT, 1, "waited queue_timeout for a backend (503)")
 SESS_CLOSE(NO_BACKEND,	1, "no backend of the director is up (503)")
+SESS_CLOSE(NO_HEALTHY_BACKEND, 1,
+    "no member of the director is healthy and in service (503)")
 SESS_CLOSE(PROXY_BAD,	1, "PROXY header malformed, missing or too large")
 SESS_CLOSE(PROXY_TIMEOUT, 1, "no PROXY header within timeout_req")

@@ -86,6 +86,19 @@ fd_count() {		# open descriptors of tree $1
 #--------------------------------------------------------------------
 # The origin and the three proxies.
 
+nginx_http() {		# what every nginx here has in its http block
+	cat <<EOF
+	access_log off;
+	keepalive_requests 1000000000;
+	keepalive_timeout 120s;
+	client_body_temp_path $tmp;
+	proxy_temp_path $tmp;
+	fastcgi_temp_path $tmp;
+	uwsgi_temp_path $tmp;
+	scgi_temp_path $tmp;
+EOF
+}
+
 start_origin() {
 	mkdir -p "$tmp/www"
 	head -c 100 /dev/zero | tr '\0' s > "$tmp/www/small"
@@ -99,15 +112,8 @@ error_log $tmp/origin.err;
 $asroot
 events { worker_connections 4096; }
 http {
-	access_log off;
+$(nginx_http)
 	sendfile on;
-	keepalive_requests 1000000000;
-	keepalive_timeout 120s;
-	client_body_temp_path $tmp;
-	proxy_temp_path $tmp;
-	fastcgi_temp_path $tmp;
-	uwsgi_temp_path $tmp;
-	scgi_temp_path $tmp;
 	server { listen 127.0.0.1:$OPORT; root $tmp/www; }
 }
 EOF
@@ -148,14 +154,7 @@ pid $tmp/nginx.pid;
 error_log $tmp/nginx.err;
 events { worker_connections $MAXCONN; }
 http {
-	access_log off;
-	keepalive_requests 1000000000;
-	keepalive_timeout 120s;
-	client_body_temp_path $tmp;
-	proxy_temp_path $tmp;
-	fastcgi_temp_path $tmp;
-	uwsgi_temp_path $tmp;
-	scgi_temp_path $tmp;
+$(nginx_http)
 	upstream origin { server 127.0.0.1:$OPORT; keepalive 64; }
 	server {
 		listen 127.0.0.1:$(port_of nginx);

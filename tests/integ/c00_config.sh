@@ -547,13 +547,97 @@ backend "x" { address = "127.0.0.1:8081" }
 route "a" { path = {"api/"} to = "x" }
 EOF
 
-bad probe ":4: backend 'x': probe: \"health\": health probes are not supported yet" <<'EOF'
+bad probe ":4: backend 'x': probe 'health' is not defined (probe \"health\" { url = \"/\" })" <<'EOF'
 listen = {"127.0.0.1:8080"}
 backend "x" {
 	address = "127.0.0.1:8081"
 	probe = "health"
 }
 EOF
+
+bad probe_method ":3: probe 'p': method: \"POST\": not \"GET\", \"HEAD\" or \"OPTIONS\"" <<'EOF'
+listen = {"127.0.0.1:8080"}
+probe "p" {
+	method = "POST"
+}
+backend "x" { address = "127.0.0.1:8081" probe = "p" }
+EOF
+
+bad probe_expect ":2: probe 'p': expect: \"6xx\": not a status (\"200\") or a class (\"2xx\")" <<'EOF'
+listen = {"127.0.0.1:8080"}
+probe "p" { expect = {200, "6xx"} }
+backend "x" { address = "127.0.0.1:8081" probe = "p" }
+EOF
+
+bad probe_url ":2: probe 'p': url: \"health\": not a path (starts with '/')" <<'EOF'
+listen = {"127.0.0.1:8080"}
+probe "p" { url = "health" }
+backend "x" { address = "127.0.0.1:8081" probe = "p" }
+EOF
+
+bad probe_host ":2: probe 'p': host: \"a b\": spaces and control bytes are not allowed" <<'EOF'
+listen = {"127.0.0.1:8080"}
+probe "p" { host = "a b" }
+backend "x" { address = "127.0.0.1:8081" probe = "p" }
+EOF
+
+bad probe_threshold ":4: probe 'p': threshold (5) is larger than window (4)" <<'EOF'
+listen = {"127.0.0.1:8080"}
+probe "p" {
+	window = 4
+	threshold = 5
+}
+backend "x" { address = "127.0.0.1:8081" probe = "p" }
+EOF
+
+bad probe_initial ":3: probe 'p': initial (9) is larger than window (8)" <<'EOF'
+listen = {"127.0.0.1:8080"}
+probe "p" {
+	initial = 9
+}
+backend "x" { address = "127.0.0.1:8081" probe = "p" }
+EOF
+
+bad probe_window ":2: probe 'p': window: \"65\": out of range (1 to 64)" <<'EOF'
+listen = {"127.0.0.1:8080"}
+probe "p" { window = 65 }
+backend "x" { address = "127.0.0.1:8081" probe = "p" }
+EOF
+
+bad probe_interval ":2: probe 'p': interval: \"5 s\": not a duration (a whole number, then ms, s or m)" <<'EOF'
+listen = {"127.0.0.1:8080"}
+probe "p" { interval = "5 s" }
+backend "x" { address = "127.0.0.1:8081" probe = "p" }
+EOF
+
+bad probe_twice ":3: duplicate probe 'p'" <<'EOF'
+listen = {"127.0.0.1:8080"}
+probe "p" { url = "/a" }
+probe "p" { url = "/b" }
+backend "x" { address = "127.0.0.1:8081" probe = "p" }
+EOF
+
+bad fail_timeout ":2: backend 'x': fail_timeout: \"10m\": out of range (1ms to 300s)" <<'EOF'
+listen = {"127.0.0.1:8080"}
+backend "x" { address = "127.0.0.1:8081" fail_timeout = 10m }
+EOF
+
+cat >"$tmp/probe_ok.conf" <<'EOF'
+listen = {"127.0.0.1:8080"}
+probe "p" {
+	url = "/health"
+	host = "www.example.com"
+	method = "HEAD"
+	expect = {200, 204, "3xx"}
+	interval = 1s
+	timeout = 500ms
+	window = 5
+	threshold = 2
+	initial = 0
+}
+backend "x" { address = "127.0.0.1:8081" probe = "p" fail_limit = 0 }
+EOF
+good probe_ok "$tmp/probe_ok.conf"
 
 bad zero_weight ":2: backend 'x': weight: \"0\": out of range (1 to 10000)" <<'EOF'
 listen = {"127.0.0.1:8080"}

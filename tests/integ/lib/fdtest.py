@@ -21,6 +21,7 @@ prints "ok NAME" or "FAIL NAME: reason" (with frontd's stderr), and exits
 
 import hashlib
 import os
+import re
 import select
 import shutil
 import signal
@@ -68,6 +69,36 @@ def wait_port(port, timeout=10.0):
         except OSError:
             time.sleep(0.02)
     raise Fail("nothing listens on 127.0.0.1:%d after %.0fs" % (port, timeout))
+
+
+def wait_until(pred, timeout, what, step=0.02):
+    """Poll pred() until it is true: the seconds it took.  Fail with
+    'what' after 'timeout' seconds."""
+    t0 = time.monotonic()
+    while not pred():
+        if time.monotonic() - t0 > timeout:
+            raise Fail("after %.1fs: %s" % (timeout, what))
+        time.sleep(step)
+    return time.monotonic() - t0
+
+
+def metric(aport, name, label=""):
+    """The value of series frontd_NAME{LABEL} on /metrics, 0 if absent."""
+    import urllib.request
+    body = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % aport,
+                                  timeout=5).read().decode()
+    m = re.search(r"^frontd_%s%s (\d+)$" % (
+        re.escape(name), r"\{%s\}" % re.escape(label) if label else ""),
+        body, re.M)
+    return int(m.group(1)) if m else 0
+
+
+def status(aport):
+    """GET /status, parsed."""
+    import json
+    import urllib.request
+    return json.loads(urllib.request.urlopen(
+        "http://127.0.0.1:%d/status" % aport, timeout=5).read())
 
 
 def connect(port, timeout=10.0):
