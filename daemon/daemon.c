@@ -143,6 +143,19 @@ dmn_alog(const struct conf *conf, const struct conf *old, char *err,
 }
 
 /*--------------------------------------------------------------------
+ * Say what a configuration takes but should not (start and reload).
+ */
+
+static void
+dmn_conf_warn(const struct conf *conf)
+{
+
+	if (conf->admin_token_warn != NULL)
+		log_warnx("admin_token_file %s: %s", conf->admin_token_file,
+		    conf->admin_token_warn);
+}
+
+/*--------------------------------------------------------------------
  * HUP: parse the file again; keep the running configuration if the new
  * one is bad.
  */
@@ -176,6 +189,7 @@ dmn_reload(const char *file)
 	    && log_file(conf->error_log) != 0)
 		log_warn("reload: error_log %s", conf->error_log);
 	CONF_Rel(&old);
+	dmn_conf_warn(conf);
 	__atomic_fetch_add(&dmn_reload_ok, 1, __ATOMIC_RELAXED);
 	dmn_conf_set(conf);
 	log_info("reload: configuration %s loaded",
@@ -424,6 +438,7 @@ DAEMON_Main(struct conf *conf, const char *file, int foreground)
 		return (sig);
 	}
 	dmn_pidfile(conf);
+	dmn_conf_warn(conf);
 	if (!foreground && conf->error_log != NULL &&
 	    log_file(conf->error_log) != 0) {
 		(void)snprintf(err, sizeof err, "error_log %s: %s",
