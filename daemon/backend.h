@@ -32,6 +32,8 @@ struct be_counters {
 			    __ATOMIC_RELAXED)
 #define BE_CADD(cs, f, d) __atomic_fetch_add(&(cs)->c[BE_C_##f], (d), \
 			    __ATOMIC_RELAXED)
+#define BE_CDEC(cs, f)	assert(__atomic_fetch_sub(&(cs)->c[BE_C_##f], 1, \
+			    __ATOMIC_RELAXED) > 0)
 
 /*
  * A request waiting for a slot of a backend at max_connections.  It
@@ -80,6 +82,8 @@ struct backend {
 	struct be_wait		**qtail;
 	unsigned		nqueued;	/* qmtx */
 	unsigned		admin;		/* atomic: enum be_admin */
+	unsigned		admin_set;	/* be_mtx: the admin API set it */
+	tim_real		admin_time;	/* be_mtx: when */
 	unsigned		sick;		/* atomic: the probes say down */
 	unsigned		ejected;	/* atomic: passive checks took
 						   it out for a while */
@@ -116,6 +120,8 @@ void BE_Release(struct backend *);
 	__atomic_load_n(&(be)->admin, __ATOMIC_RELAXED) == BE_ADM_READY && \
 	!__atomic_load_n(&(be)->sick, __ATOMIC_RELAXED) &&		\
 	!__atomic_load_n(&(be)->ejected, __ATOMIC_RELAXED))
+/* What the admin API set (enum be_admin).  Any thread. */
+#define BE_ADMIN(be)	__atomic_load_n(&(be)->admin, __ATOMIC_RELAXED)
 #define BE_AGEN(be)	__atomic_load_n(&(be)->agen, __ATOMIC_RELAXED)
 
 /*
@@ -134,6 +140,21 @@ void BE_ResolveAll(void);
 int RSV_Start(void);
 void RSV_Stop(void);
 #define BE_INFLIGHT(be)	__atomic_load_n(&(be)->inflight, __ATOMIC_RELAXED)
+
+/*
+ * The admin API: set the state of every backend called 'name' (the one
+ * of the current configuration and any an older one still uses).  The
+ * number of backends changed.  Any thread.
+ */
+unsigned BE_SetAdmin(const char *name, enum be_admin);
+
+/* What still uses the backends called 'name': requests and connections. */
+struct be_busy {
+	unsigned		inflight;
+	unsigned		queued;
+	unsigned		conns;
+};
+void BE_Busy(const char *name, struct be_busy *);
 
 /* Call f for every backend alive (admin, stats); any thread. */
 typedef void be_iter_f(const struct backend *, void *);

@@ -31,6 +31,12 @@ struct stats_backend {
 	unsigned	idle;		/* pooled idle connections now */
 	struct be_counters lb;		/* tbl/be_counters.h: the shared
 					   backend's (backend.c) */
+	/* its state: the newest backend of the name (backend.c) */
+	unsigned	st_seen;
+	unsigned	admin;		/* enum be_admin */
+	unsigned	admin_set;	/* by the admin API */
+	tim_real	admin_time;
+	unsigned	up;		/* an address, not sick, not ejected */
 };
 
 struct stats_director {
