@@ -132,6 +132,27 @@ BE_SetAdmin(const char *name, enum be_admin st)
 }
 
 /*--------------------------------------------------------------------
+ * The admin state of the newest backend called name (the list is newest
+ * first); ready if there is none.
+ */
+
+enum be_admin
+BE_AdminOf(const char *name)
+{
+	const struct backend *be;
+	enum be_admin st = BE_ADM_READY;
+
+	AZ(pthread_mutex_lock(&be_mtx));
+	for (be = be_list; be != NULL; be = be->next)
+		if (!strcmp(be->name, name)) {
+			st = (enum be_admin)BE_ADMIN(be);
+			break;
+		}
+	AZ(pthread_mutex_unlock(&be_mtx));
+	return (st);
+}
+
+/*--------------------------------------------------------------------
  * Requests and connections of every backend called name (any thread).
  */
 

@@ -147,6 +147,8 @@ void RSV_Stop(void);
  * number of backends changed.  Any thread.
  */
 unsigned BE_SetAdmin(const char *name, enum be_admin);
+/* The admin state of the newest backend called 'name'. */
+enum be_admin BE_AdminOf(const char *name);
 
 /* What still uses the backends called 'name': requests and connections. */
 struct be_busy {

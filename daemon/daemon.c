@@ -58,6 +58,7 @@
 struct counters		g_counters;
 unsigned		g_draining;
 unsigned		g_closing;
+unsigned		g_stopping;
 unsigned		g_sessions;
 uint64_t		g_closed[SC__MAX];
 unsigned		g_alog_on;

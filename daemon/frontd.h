@@ -107,6 +107,7 @@ struct sess {
 extern struct counters	g_counters;	/* acceptor and waiter counters */
 extern unsigned		g_draining;	/* atomic: stop keep-alive, drain */
 extern unsigned		g_closing;	/* atomic: close after each response */
+extern unsigned		g_stopping;	/* atomic: TERM came; /health fails */
 extern unsigned		g_sessions;	/* atomic: sessions open */
 extern unsigned		g_alog_on;	/* atomic: the access log is open */
 extern uint64_t		g_closed[SC__MAX]; /* atomic: sessions closed, by reason */
