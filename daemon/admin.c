@@ -2,8 +2,9 @@
  * Copyright (c) 2026 The frontd authors
  * SPDX-License-Identifier: BSD-2-Clause
  *
- * admin.c -- what the admin listener answers: /metrics and /status.
- * The connections themselves are admin_srv.c's.
+ * admin.c -- the admin pages that read: /metrics and /status.  The
+ * connections are admin_srv.c's, the routes and the API that changes
+ * state admin_api.c's.
  *
  * GET /metrics renders one STAT_Get() snapshot in the Prometheus text
  * exposition format (0.0.4): the frontd_ prefix, counters ending in
@@ -12,8 +13,8 @@
  * STAT_MAXBACKEND), close reason (tbl/sess_close.h), status class (five)
  * and waiter event kind (five); never anything taken from a request.
  * GET /status gives the same snapshot as one JSON object, counters under
- * their tbl/counters.h names, for people and scripts.  HEAD works as
- * GET without the body; other methods get 405, other paths 404.
+ * their tbl/counters.h names, for people and scripts, and the state of
+ * each backend (up, down, draining, maint; whether the admin API set it).
  *
  * Rejected: an HTTP library (one request line is all there is to
  * parse).
@@ -213,8 +214,8 @@ adm_lower(char *buf, size_t len, const char *s)
  * with 'json', a JSON string (control bytes as \u00XX).
  */
 
-static void
-adm_quote(struct adm_out *o, const char *s, int json)
+void
+ADM_Quote(struct adm_out *o, const char *s, int json)
 {
 
 	ADM_Printf(o, "\"");
@@ -328,7 +329,7 @@ adm_prom_backends(struct adm_out *o, const struct stats *st)
 		adm_phead(o, f->prom, f->type, f->help);
 		for (b = 0; b < st->nbackend && b < STAT_MAXBACKEND; b++) {
 			ADM_Printf(o, "frontd_%s{backend=", f->prom);
-			adm_quote(o, st->be[b].name, 0);
+			ADM_Quote(o, st->be[b].name, 0);
 			ADM_Printf(o, "} %ju\n",
 			    (uintmax_t)adm_get(&st->be[b], f));
 		}
@@ -354,7 +355,7 @@ adm_prom_lb(struct adm_out *o, const struct stats *st)
 		adm_phead(o, name, adm_lb[u].type, adm_lb[u].help);
 		for (b = 0; b < st->nbackend && b < STAT_MAXBACKEND; b++) {
 			ADM_Printf(o, "frontd_%s{backend=", name);
-			adm_quote(o, st->be[b].name, 0);
+			ADM_Quote(o, st->be[b].name, 0);
 			ADM_Printf(o, "} %ju\n", (uintmax_t)st->be[b].lb.c[u]);
 		}
 	}
@@ -366,7 +367,7 @@ adm_prom_lb(struct adm_out *o, const struct stats *st)
 		adm_phead(o, name, adm_lb[u].type, adm_lb[u].help);
 		for (b = 0; b < st->ndirector; b++) {
 			ADM_Printf(o, "frontd_%s{director=", name);
-			adm_quote(o, st->dir[b].name, 0);
+			ADM_Quote(o, st->dir[b].name, 0);
 			ADM_Printf(o, "} %ju\n", (uintmax_t)st->dir[b].c.c[u]);
 		}
 	}
@@ -476,7 +477,35 @@ adm_json_health(struct adm_out *o, const struct hc_status *hs)
 	if (hs->window[0] == '\0')
 		return;
 	ADM_Printf(o, ",\"window\":\"%s\",\"last_probe\":", hs->window);
-	adm_quote(o, hs->last, 1);
+	ADM_Quote(o, hs->last, 1);
+}
+
+/*--------------------------------------------------------------------
+ * /status, one backend: its state (up, down, draining, maint), what the
+ * admin API set and when.  Nothing for a name no configuration has now.
+ */
+
+static void
+adm_json_state(struct adm_out *o, const struct stats_backend *sb)
+{
+	static const char * const word[] = {
+		[BE_ADM_READY] = "ready",
+		[BE_ADM_DRAIN] = "drain",
+		[BE_ADM_MAINT] = "maint",
+	};
+
+	if (!sb->st_seen)
+		return;
+	assert(sb->admin <= BE_ADM_MAINT);
+	ADM_Printf(o, ",\"state\":\"%s\",\"admin\":\"%s\"",
+	    sb->admin == BE_ADM_MAINT ? "maint" :
+	    sb->admin == BE_ADM_DRAIN ? "draining" : sb->up ? "up" : "down",
+	    word[sb->admin]);
+	if (sb->admin_set)
+		ADM_Printf(o, ",\"set_by\":\"admin\",\"set_at\":%.3f",
+		    sb->admin_time);
+	else
+		ADM_Printf(o, ",\"set_by\":\"config\"");
 }
 
 /*--------------------------------------------------------------------
@@ -491,7 +520,7 @@ adm_json_backends(struct adm_out *o, const struct stats *st)
 	ADM_Printf(o, "\"backends\":{");
 	for (b = 0; b < st->nbackend && b < STAT_MAXBACKEND; b++) {
 		ADM_Printf(o, "%s", b > 0 ? "," : "");
-		adm_quote(o, st->be[b].name, 1);
+		ADM_Quote(o, st->be[b].name, 1);
 		ADM_Printf(o, ":{");
 		for (u = 0; u < sizeof adm_be / sizeof adm_be[0]; u++)
 			ADM_Printf(o, "%s\"%s\":%ju", u > 0 ? "," : "",
@@ -502,6 +531,7 @@ adm_json_backends(struct adm_out *o, const struct stats *st)
 				ADM_Printf(o, ",\"%s\":%ju", adm_lb[u].field,
 				    (uintmax_t)st->be[b].lb.c[u]);
 		adm_json_health(o, &st->be[b].hc);
+		adm_json_state(o, &st->be[b]);
 		ADM_Printf(o, "}");
 	}
 	ADM_Printf(o, "}");
@@ -519,7 +549,7 @@ adm_json_directors(struct adm_out *o, const struct stats *st)
 	ADM_Printf(o, ",\"directors\":{");
 	for (b = 0; b < st->ndirector; b++) {
 		ADM_Printf(o, "%s", b > 0 ? "," : "");
-		adm_quote(o, st->dir[b].name, 1);
+		ADM_Quote(o, st->dir[b].name, 1);
 		ADM_Printf(o, ":{");
 		for (u = 0, n = 0; u < BE_C__MAX; u++)
 			if (strchr(adm_lb[u].where, 'D') != NULL)
@@ -541,6 +571,8 @@ adm_status(struct adm_out *o, const struct stats *st, double now)
 
 	ADM_Printf(o, "{\"started\":%.3f,\"uptime\":%.3f,", st->started,
 	    st->started > 0. ? now - st->started : 0.);
+	ADM_Printf(o, "\"health\":\"%s\",", ADM_HealthFail() == NULL ? "ok" :
+	    "fail");
 	adm_json_counters(o, st);
 	ADM_Printf(o, ",\"sessions\":{\"open\":%u,\"busy\":%u,\"idle\":%u}",
 	    st->sessions, st->sessions_busy,
@@ -563,27 +595,15 @@ adm_status(struct adm_out *o, const struct stats *st, double now)
 }
 
 /*--------------------------------------------------------------------
- * Answer a parsed request: a status, a content type and o's body
- * (see admin_priv.h).
+ * GET /metrics or /status: a status, a content type and o's body (see
+ * admin_priv.h).
  */
 
 unsigned
-ADM_Route(const char *method, const char *path, struct adm_out *o,
-    const char **ctype)
+ADM_Read(int metrics, struct adm_out *o, const char **ctype)
 {
 	struct stats *st;
-	int metrics;
 
-	*ctype = "text/plain; charset=utf-8";
-	metrics = strcmp(path, "/metrics") == 0;
-	if (!metrics && strcmp(path, "/status") != 0) {
-		ADM_Printf(o, "not found\n");
-		return (404);
-	}
-	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
-		ADM_Printf(o, "method not allowed\n");
-		return (405);
-	}
 	if ((st = malloc(sizeof *st)) == NULL)
 		return (500);
 	STAT_Get(st);

@@ -2,8 +2,9 @@
  * Copyright (c) 2026 The frontd authors
  * SPDX-License-Identifier: BSD-2-Clause
  *
- * admin.h -- the admin listener: GET /metrics (Prometheus text format)
- * and GET /status (the same numbers as one JSON object).
+ * admin.h -- the admin listener: GET /metrics (Prometheus text format),
+ * GET /status (the same numbers as one JSON object), /health, and the
+ * API that drains backends (admin_api.c).
  */
 
 #ifndef FRONTD_ADMIN_H

@@ -7,8 +7,13 @@
  * One thread and one listening socket (bind it to loopback: the numbers
  * say how busy the site is).  The thread is a small poll() loop over at
  * most ADM_MAXCONN connections, each with its own deadline: read one
- * request head of at most ADM_HEADMAX bytes, answer (admin.c renders),
- * close lingering -- the whole exchange within ADM_TIMEOUT.  A client
+ * request head of at most ADM_HEADMAX bytes and a body of at most
+ * ADM_BODYMAX (413 beyond), answer (admin_api.c routes, admin.c
+ * renders), close lingering -- the whole exchange within ADM_TIMEOUT;
+ * a client that sent part of a request by then gets 408.  A request
+ * that waits for a backend to empty (wait-empty) keeps its slot, out of
+ * the eviction below, and is asked again every ADM_RECHECK; at most
+ * ADM_MAXWAIT do at once, so that waiting never takes every slot.  A client
  * that connects and sends nothing therefore holds only its own slot, and
  * a scraper is answered at once however many of them there are; when
  * every slot is taken, the connection that has waited longest for its
@@ -46,10 +51,14 @@
 #define ADM_TIMEOUT	2.0	/* seconds for one whole exchange */
 #define ADM_LINGER	0.5	/* reading what the client still sends */
 #define ADM_HEADMAX	8192
+#define ADM_BODYMAX	1024	/* a PUT body: a word, a small object */
 #define ADM_MAXCONN	32	/* connections served at once */
+#define ADM_MAXWAIT	(ADM_MAXCONN / 2)	/* of them in wait-empty */
+#define ADM_RECHECK	0.02	/* seconds between wait-empty checks */
 
 enum adm_state {
-	ADM_READ = 1,		/* reading the request head */
+	ADM_READ = 1,		/* reading the request head and body */
+	ADM_WAITING,		/* wait-empty: asked again each ADM_RECHECK */
 	ADM_WRITE,		/* sending the answer */
 	ADM_CLOSING,		/* answer sent: drain, then close */
 };
@@ -59,11 +68,14 @@ struct adm_conn {
 	enum adm_state	state;
 	tim_mono	end;	/* deadline of the current state */
 	size_t		have;	/* bytes in req */
+	size_t		hend;	/* the head's length, 0 until it is in */
+	size_t		clen;	/* the body's (Content-Length) */
+	struct adm_req	ar;
 	size_t		sent;	/* of head and body */
 	size_t		hdlen;
 	struct adm_out	body;
 	char		hd[512];
-	char		req[ADM_HEADMAX + 1];
+	char		req[ADM_HEADMAX + ADM_BODYMAX + 1];
 };
 
 static int		adm_lfd = -1;
@@ -71,6 +83,8 @@ static int		adm_pipe[2] = { -1, -1 };	/* 'g'o, or stop */
 static int		adm_on;
 static pthread_t	adm_thr;
 static struct adm_conn	*adm_conns[ADM_MAXCONN];
+static unsigned		adm_nwait;	/* of them ADM_WAITING */
+static int		adm_isloop;	/* listening on loopback only */
 
 /*--------------------------------------------------------------------
  * Milliseconds left until 'end', for poll(); 0 once it passed.
@@ -85,12 +99,12 @@ adm_left(tim_mono end)
 }
 
 /*--------------------------------------------------------------------
- * Split "METHOD SP TARGET SP HTTP/1.x" in place; the target's query is
- * cut off.  0, or -1 when it is not a request line.
+ * Split "METHOD SP TARGET SP HTTP/1.x" in place into ar; the target's
+ * query goes to ar->query.  0, or -1 when it is not a request line.
  */
 
 static int
-adm_reqline(char *buf, const char **method, const char **path)
+adm_reqline(char *buf, struct adm_req *ar)
 {
 	char *sp1, *sp2, *q;
 
@@ -102,10 +116,54 @@ adm_reqline(char *buf, const char **method, const char **path)
 	    strncmp(sp2 + 1, "HTTP/1.", 7) != 0)
 		return (-1);
 	*sp1 = *sp2 = '\0';
-	if ((q = strchr(sp1 + 1, '?')) != NULL)
+	if ((q = strchr(sp1 + 1, '?')) != NULL) {
 		*q = '\0';
-	*method = buf;
-	*path = sp1 + 1;
+		ar->query = q + 1;
+	}
+	ar->method = buf;
+	ar->path = sp1 + 1;
+	return (0);
+}
+
+/*--------------------------------------------------------------------
+ * The fields of the head (NUL-terminated, request line first) that
+ * matter: Content-Length (*clen), Authorization, Transfer-Encoding (not
+ * taken: 411).  0, or the status of an answer that says why not.
+ */
+
+static unsigned
+adm_fields(char *p, struct adm_req *ar, size_t *clen)
+{
+	char *line, *v, *e;
+	size_t l;
+	int seen = 0;
+
+	while (*p != '\0') {
+		line = p;
+		l = strcspn(p, "\n");
+		p += l;
+		if (*p == '\n')
+			*p++ = '\0';
+		if (l > 0 && line[l - 1] == '\r')
+			line[l - 1] = '\0';
+		if ((v = strchr(line, ':')) == NULL)
+			continue;
+		*v++ = '\0';
+		v += strspn(v, " \t");
+		if (!strcasecmp(line, "transfer-encoding"))
+			return (411);
+		if (!strcasecmp(line, "authorization"))
+			ar->auth = v;
+		if (strcasecmp(line, "content-length"))
+			continue;
+		if (seen++ || *v < '0' || *v > '9')
+			return (400);
+		*clen = strtoul(v, &e, 10);
+		if (*e != '\0' && strspn(e, " \t") != strlen(e))
+			return (400);
+		if (*clen > ADM_BODYMAX)
+			return (413);
+	}
 	return (0);
 }
 
@@ -119,66 +177,165 @@ adm_drop(struct adm_conn **cp)
 	struct adm_conn *c = *cp;
 
 	*cp = NULL;
+	if (c->state == ADM_WAITING)
+		adm_nwait--;
 	(void)close(c->fd);
 	free(c->body.p);
 	free(c);
 }
 
 /*--------------------------------------------------------------------
- * The request head is in (or too long): render the answer, go write it.
+ * The reason phrase of a status.
  */
 
-static void
-adm_answer(struct adm_conn *c, int toolong)
+static const char *
+adm_reason(unsigned status)
 {
-	const char *method = "", *path, *ctype = "text/plain; charset=utf-8";
-	unsigned status = 400;
-	int l;
 
-	if (!toolong && adm_reqline(c->req, &method, &path) == 0)
-		status = ADM_Route(method, path, &c->body, &ctype);
-	else
-		ADM_Printf(&c->body, "bad request\n");
-	if (status == 500)
-		c->body.len = 0;
-	l = snprintf(c->hd, sizeof c->hd, "HTTP/1.1 %u %s\r\n"
-	    "Content-Type: %s\r\nContent-Length: %zu\r\n"
-	    "Cache-Control: no-store\r\n%sConnection: close\r\n\r\n",
-	    status, status == 200 ? "OK" : status == 400 ? "Bad Request" :
-	    status == 404 ? "Not Found" : status == 405 ?
-	    "Method Not Allowed" : "Internal Server Error", ctype,
-	    c->body.len, status == 405 ? "Allow: GET, HEAD\r\n" : "");
-	assert(l > 0 && (size_t)l < sizeof c->hd);
-	c->hdlen = (size_t)l;
-	if (strcmp(method, "HEAD") == 0)
-		c->body.len = 0;
-	c->state = ADM_WRITE;
+	switch (status) {
+	case 200: return ("OK");
+	case 400: return ("Bad Request");
+	case 403: return ("Forbidden");
+	case 404: return ("Not Found");
+	case 405: return ("Method Not Allowed");
+	case 408: return ("Request Timeout");
+	case 411: return ("Length Required");
+	case 413: return ("Content Too Large");
+	case 431: return ("Request Header Fields Too Large");
+	case 503: return ("Service Unavailable");
+	default: return ("Internal Server Error");
+	}
 }
 
 /*--------------------------------------------------------------------
- * ADM_READ: take what the client sent; -1 to close.
+ * The answer is rendered (or the request is refused): make its head,
+ * go write it, within ADM_TIMEOUT from now.
+ */
+
+static void
+adm_reply(struct adm_conn *c, unsigned status, tim_mono now)
+{
+	const char *ctype = c->ar.ctype;
+	int l;
+
+	if (c->state == ADM_WAITING)
+		adm_nwait--;
+	if (status == 500 || ctype == NULL) {
+		c->body.len = 0;
+		c->body.fail = 0;
+		if (status != 500)
+			ADM_Printf(&c->body, "%s\n", adm_reason(status));
+		ctype = "text/plain; charset=utf-8";
+	}
+	l = snprintf(c->hd, sizeof c->hd, "HTTP/1.1 %u %s\r\n"
+	    "Content-Type: %s\r\nContent-Length: %zu\r\n"
+	    "Cache-Control: no-store\r\n%s%s%sConnection: close\r\n\r\n",
+	    status, adm_reason(status), ctype, c->body.len,
+	    status == 405 ? "Allow: " : "",
+	    status == 405 && c->ar.allow != NULL ? c->ar.allow : "",
+	    status == 405 ? "\r\n" : "");
+	assert(l > 0 && (size_t)l < sizeof c->hd);
+	c->hdlen = (size_t)l;
+	if (c->ar.method != NULL && strcmp(c->ar.method, "HEAD") == 0)
+		c->body.len = 0;
+	c->state = ADM_WRITE;
+	c->end = now + ADM_TIMEOUT;
+}
+
+/*--------------------------------------------------------------------
+ * The whole request is in: answer it, or (wait-empty) wait in the slot
+ * and be asked again on the next round.
+ */
+
+static void
+adm_serve(struct adm_conn *c, tim_mono now)
+{
+	unsigned status;
+
+	status = ADM_Route(&c->ar, &c->body);
+	if (status != ADM_WAIT) {
+		adm_reply(c, status, now);
+		return;
+	}
+	AZ(c->body.len);
+	if (c->state == ADM_WAITING)
+		return;
+	if (adm_nwait >= ADM_MAXWAIT) {
+		c->ar.ctype = NULL;
+		adm_reply(c, 503, now);
+		return;
+	}
+	adm_nwait++;
+	c->state = ADM_WAITING;
+	c->end = c->ar.deadline + ADM_TIMEOUT;
+}
+
+/*--------------------------------------------------------------------
+ * The head is in c->req up to c->hend: parse it.  0, or the status of
+ * a refusal.
+ */
+
+static unsigned
+adm_head(struct adm_conn *c)
+{
+	char save, *fields;
+	unsigned st;
+
+	save = c->req[c->hend];
+	c->req[c->hend] = '\0';
+	fields = c->req + strcspn(c->req, "\n");	/* after the request line */
+	if (*fields == '\n')
+		fields++;
+	if (adm_reqline(c->req, &c->ar) != 0)
+		st = 400;
+	else
+		st = adm_fields(fields, &c->ar, &c->clen);
+	c->req[c->hend] = save;
+	return (st);
+}
+
+/*--------------------------------------------------------------------
+ * ADM_READ: take what the client sent; once the head and the body it
+ * announces are in, answer.  -1 to close.
  */
 
 static int
-adm_read(struct adm_conn *c)
+adm_read(struct adm_conn *c, tim_mono now)
 {
+	const char *e;
+	unsigned st;
 	ssize_t n;
 
-	n = read(c->fd, c->req + c->have, ADM_HEADMAX - c->have);
+	n = read(c->fd, c->req + c->have, (c->hend == 0 ? ADM_HEADMAX :
+	    c->hend + c->clen) - c->have);
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return (0);
 	if (n <= 0)
 		return (-1);
 	c->have += (size_t)n;
 	c->req[c->have] = '\0';
-	if (strstr(c->req, "\r\n\r\n") != NULL ||
-	    strstr(c->req, "\n\n") != NULL)
-		adm_answer(c, 0);
-	else if (c->have == ADM_HEADMAX)
-		adm_answer(c, 1);
+	if (c->hend == 0) {
+		if ((e = memmem(c->req, c->have, "\r\n\r\n", 4)) != NULL)
+			c->hend = (size_t)(e - c->req) + 4;
+		else if ((e = memmem(c->req, c->have, "\n\n", 2)) != NULL)
+			c->hend = (size_t)(e - c->req) + 2;
+		else {
+			if (c->have == ADM_HEADMAX)
+				adm_reply(c, 431, now);
+			return (0);
+		}
+		if ((st = adm_head(c)) != 0) {
+			adm_reply(c, st, now);
+			return (0);
+		}
+	}
+	if (c->have < c->hend + c->clen)
+		return (0);
+	c->ar.body = c->req + c->hend;
+	c->ar.bodylen = c->clen;
+	adm_serve(c, now);
 	return (0);
 }
-
 /*--------------------------------------------------------------------
  * ADM_WRITE: send what is left of head and body; -1 to close.  Once all
  * is out: stop sending and drain what the client still sends for a
@@ -236,7 +393,8 @@ adm_drain(struct adm_conn *c)
 }
 
 /*--------------------------------------------------------------------
- * Events for one connection (or its deadline passed: revents 0).
+ * Events for one connection, or revents 0: its deadline passed, or a
+ * waiting one is to be asked again.
  */
 
 static void
@@ -245,17 +403,19 @@ adm_io(struct adm_conn **cp, short revents, tim_mono now)
 	struct adm_conn *c = *cp;
 	int r = 0;
 
-	if (revents == 0) {
-		if (now >= c->end)
-			adm_drop(cp);
+	if (revents != 0 && c->state == ADM_READ)
+		r = adm_read(c, now);
+	else if (revents != 0 && c->state != ADM_WRITE)
+		r = adm_drain(c);	/* ADM_WAITING too: EOF ends it */
+	if (r == 0 && c->state == ADM_WAITING)
+		adm_serve(c, now);	/* empty yet? */
+	if (r == 0 && c->state == ADM_WRITE && revents != 0)
+		r = adm_write(c, now);
+	if (r == 0 && now >= c->end && c->state == ADM_READ && c->have > 0) {
+		adm_reply(c, 408, now);	/* a slow client is told */
+		c->end = now + ADM_LINGER;
 		return;
 	}
-	if (c->state == ADM_READ)
-		r = adm_read(c);
-	if (r == 0 && c->state == ADM_WRITE)
-		r = adm_write(c, now);
-	else if (r == 0 && c->state == ADM_CLOSING)
-		r = adm_drain(c);
 	if (r != 0 || now >= c->end)
 		adm_drop(cp);
 }
@@ -334,7 +494,7 @@ adm_run(void *priv)
 		pfd[0].fd = adm_pipe[0];
 		pfd[1].fd = serving ? adm_lfd : -1;	/* not before ADM_Open */
 		pfd[0].events = pfd[1].events = POLLIN;
-		next = INFINITY;
+		next = adm_nwait > 0 ? TIM_mono() + ADM_RECHECK : INFINITY;
 		for (i = 0, n = 2; i < ADM_MAXCONN; i++) {
 			if (adm_conns[i] == NULL)
 				continue;
@@ -431,6 +591,18 @@ adm_loopback(const struct sockaddr_storage *ss)
 }
 
 /*--------------------------------------------------------------------
+ * Is the listener on loopback (see admin_priv.h)?  Set before the
+ * admin thread starts, read by it.
+ */
+
+int
+ADM_Loopback(void)
+{
+
+	return (adm_isloop);
+}
+
+/*--------------------------------------------------------------------
  * Upgrades: our listening socket, and one inherited from the process
  * we replace, used if it has the configured address.
  */
@@ -486,6 +658,7 @@ adm_listen(const char *spec, char *err, size_t errlen)
 		(void)snprintf(err, errlen, "admin_listen %s: %s", spec, why);
 		return (-1);
 	}
+	adm_isloop = adm_loopback(&ss);
 	if ((fd = adm_inherited(&ss, len)) >= 0)
 		return (fd);
 	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
@@ -501,9 +674,10 @@ adm_listen(const char *spec, char *err, size_t errlen)
 			(void)close(fd);
 		return (-1);
 	}
-	if (!adm_loopback(&ss))
+	if (!adm_isloop)
 		log_warnx("admin_listen %s: not a loopback address; anyone "
-		    "who reaches it sees the counters", spec);
+		    "who reaches it sees the counters, and backend state "
+		    "changes need admin_token_file", spec);
 	return (fd);
 }
 

@@ -21,6 +21,11 @@
  * queue_timeout is a timer on its loop; whichever of the two comes first
  * decides under the mutex (BE_Unqueue).
  *
+ * The state an operator sets with the admin API (ready, drain, maint)
+ * lives in the backend too, so a reload that keeps the name and address
+ * keeps it; one that changes the address makes a new backend, which
+ * takes the state of the old one of the same name (BE_Find).
+ *
  * Rejected: one queue per director (a backend in two directors would
  * need two queues to wake fairly), and waking every waiter to race for
  * the slot (a thundering herd across workers).
@@ -35,6 +40,7 @@
 #include <string.h>
 
 #include "vas.h"
+#include "tim.h"
 #include "conf.h"
 #include "backend.h"
 #include "log.h"
@@ -79,6 +85,99 @@ be_new(const struct conf_backend *cb)
 }
 
 /*--------------------------------------------------------------------
+ * A new backend takes what the admin API set on a backend of the same
+ * name (its address changed in a reload); be_mtx held.
+ */
+
+static void
+be_inherit(struct backend *be)
+{
+	const struct backend *o;
+
+	for (o = be_list; o != NULL; o = o->next) {
+		if (strcmp(o->name, be->name) || !o->admin_set)
+			continue;
+		__atomic_store_n(&be->admin, BE_ADMIN(o), __ATOMIC_RELAXED);
+		be->admin_set = 1;
+		be->admin_time = o->admin_time;
+		log_info("backend '%s': address %s keeps the state the admin "
+		    "API set", be->name, be->address);
+		return;
+	}
+}
+
+/*--------------------------------------------------------------------
+ * Set the admin state of every backend called name (see backend.h).
+ */
+
+unsigned
+BE_SetAdmin(const char *name, enum be_admin st)
+{
+	struct backend *be;
+	unsigned n = 0;
+	tim_real now = TIM_real();
+
+	AN(name);
+	assert(st == BE_ADM_READY || st == BE_ADM_DRAIN ||
+	    st == BE_ADM_MAINT);
+	AZ(pthread_mutex_lock(&be_mtx));
+	for (be = be_list; be != NULL; be = be->next) {
+		if (strcmp(be->name, name))
+			continue;
+		__atomic_store_n(&be->admin, st, __ATOMIC_SEQ_CST);
+		be->admin_set = 1;
+		be->admin_time = now;
+		n++;
+	}
+	AZ(pthread_mutex_unlock(&be_mtx));
+	return (n);
+}
+
+/*--------------------------------------------------------------------
+ * The admin state of the newest backend called name (the list is newest
+ * first); ready if there is none.
+ */
+
+enum be_admin
+BE_AdminOf(const char *name)
+{
+	const struct backend *be;
+	enum be_admin st = BE_ADM_READY;
+
+	AZ(pthread_mutex_lock(&be_mtx));
+	for (be = be_list; be != NULL; be = be->next)
+		if (!strcmp(be->name, name)) {
+			st = (enum be_admin)BE_ADMIN(be);
+			break;
+		}
+	AZ(pthread_mutex_unlock(&be_mtx));
+	return (st);
+}
+
+/*--------------------------------------------------------------------
+ * Requests and connections of every backend called name (any thread).
+ */
+
+void
+BE_Busy(const char *name, struct be_busy *bb)
+{
+	const struct backend *be;
+
+	AN(name);
+	memset(bb, 0, sizeof *bb);
+	AZ(pthread_mutex_lock(&be_mtx));
+	for (be = be_list; be != NULL; be = be->next) {
+		if (strcmp(be->name, name))
+			continue;
+		bb->inflight += BE_INFLIGHT(be);
+		bb->queued += __atomic_load_n(&be->nqueued, __ATOMIC_RELAXED);
+		bb->conns += (unsigned)__atomic_load_n(&be->cnt.c[BE_C_conns],
+		    __ATOMIC_RELAXED);
+	}
+	AZ(pthread_mutex_unlock(&be_mtx));
+}
+
+/*--------------------------------------------------------------------
  * The backend of this name and address, with one more reference (any
  * thread; conf.c while it builds a configuration).  Its limit becomes
  * the one of the newest configuration.
@@ -97,6 +196,7 @@ BE_Find(const struct conf_backend *cb)
 			break;
 	if (be == NULL) {
 		be = be_new(cb);
+		be_inherit(be);
 		be->next = be_list;
 		be_list = be;
 	}
@@ -397,6 +497,15 @@ be_stat1(const struct backend *be, void *priv)
 		st->nbackend++;
 	}
 	sb = &st->be[u];
+	if (!sb->st_seen) {		/* the newest of this name */
+		sb->st_seen = 1;
+		sb->admin = BE_ADMIN(be);
+		sb->admin_set = be->admin_set;
+		sb->admin_time = be->admin_time;
+		sb->up = BE_UP(be) &&
+		    !__atomic_load_n(&be->sick, __ATOMIC_RELAXED) &&
+		    !__atomic_load_n(&be->ejected, __ATOMIC_RELAXED);
+	}
 	for (u = 0; u < BE_C__MAX; u++)
 		sb->lb.c[u] += __atomic_load_n(&be->cnt.c[u],
 		    __ATOMIC_RELAXED);

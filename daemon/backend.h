@@ -34,6 +34,8 @@ struct be_counters {
 			    __ATOMIC_RELAXED)
 #define BE_CADD(cs, f, d) __atomic_fetch_add(&(cs)->c[BE_C_##f], (d), \
 			    __ATOMIC_RELAXED)
+#define BE_CDEC(cs, f)	assert(__atomic_fetch_sub(&(cs)->c[BE_C_##f], 1, \
+			    __ATOMIC_RELAXED) > 0)
 
 /*
  * A request waiting for a slot of a backend at max_connections.  It
@@ -85,6 +87,8 @@ struct backend {
 	struct bpool		*pools;		/* pmtx: every worker's pool of
 						   it, for takeover (bpool.c) */
 	unsigned		admin;		/* atomic: enum be_admin */
+	unsigned		admin_set;	/* be_mtx: the admin API set it */
+	tim_real		admin_time;	/* be_mtx: when */
 	unsigned		sick;		/* atomic: the probes say down */
 	unsigned		ejected;	/* atomic: passive checks took
 						   it out for a while */
@@ -122,6 +126,8 @@ void BE_Release(struct backend *);
 	__atomic_load_n(&(be)->admin, __ATOMIC_RELAXED) == BE_ADM_READY && \
 	!__atomic_load_n(&(be)->sick, __ATOMIC_RELAXED) &&		\
 	!__atomic_load_n(&(be)->ejected, __ATOMIC_RELAXED))
+/* What the admin API set (enum be_admin).  Any thread. */
+#define BE_ADMIN(be)	__atomic_load_n(&(be)->admin, __ATOMIC_RELAXED)
 #define BE_AGEN(be)	__atomic_load_n(&(be)->agen, __ATOMIC_RELAXED)
 
 /*
@@ -150,6 +156,23 @@ void RSV_Stop(void);
  */
 int BE_HcClaim(struct backend *);
 int BE_HcKeep(struct backend **, int stop);
+
+/*
+ * The admin API: set the state of every backend called 'name' (the one
+ * of the current configuration and any an older one still uses).  The
+ * number of backends changed.  Any thread.
+ */
+unsigned BE_SetAdmin(const char *name, enum be_admin);
+/* The admin state of the newest backend called 'name'. */
+enum be_admin BE_AdminOf(const char *name);
+
+/* What still uses the backends called 'name': requests and connections. */
+struct be_busy {
+	unsigned		inflight;
+	unsigned		queued;
+	unsigned		conns;
+};
+void BE_Busy(const char *name, struct be_busy *);
 
 /* Call f for every backend alive (admin, stats); any thread. */
 typedef void be_iter_f(const struct backend *, void *);

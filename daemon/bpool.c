@@ -32,6 +32,17 @@
  * their idle connections are closed at once, busy ones when their
  * request ends, and the pool is freed when the last is gone.  A pool
  * holds a reference to the configuration its settings come from.
+ *
+ * A backend the admin API drains (or puts in maintenance) keeps no idle
+ * connection: one whose request ends is closed instead of pooled, and
+ * those already idle are closed by a task on each worker's own loop
+ * (WRK_Sweep), since only that thread may touch its pools.  The backend
+ * counts the connections open to it on every worker (BE_C_conns), so
+ * "no request in flight and no connection open" is exact, and a deploy
+ * script waiting for it is answered as soon as it holds.  Rejected:
+ * dropping them when the pool is next used plus a periodic sweep (a
+ * drained backend's pool is never used again, so the wait would be a
+ * sweep period long), and letting them idle out (idle_timeout later).
  */
 
 #include <errno.h>
@@ -143,6 +154,7 @@ be_free(struct bconn *bc)
 	HTC_Fini(&bc->htc, WRK_HtcPool(bp->wrk));
 	WAIT_Leave(&bc->wp);
 	(void)close(bc->fd);
+	BE_CDEC(&bp->be->rt->cnt, conns);
 	CNT_INC1(WRK_Counters(bp->wrk), bconn_closed);
 	BE_INC(bp, closed);
 	FREE_OBJ(bc);
@@ -192,6 +204,42 @@ be_pop(struct bpool *bp)
 }
 
 /*--------------------------------------------------------------------
+ * Close the idle connections of a pool.
+ */
+
+static void
+be_close_idle(struct bpool *bp)
+{
+	struct bconn *bc;
+
+	while ((bc = be_pop(bp)) != NULL) {
+		WAIT_Cancel(WRK_Waiter(bp->wrk), &bc->wp);
+		be_free(bc);
+	}
+}
+
+/*--------------------------------------------------------------------
+ * Close the idle connections of every backend that is not ready (the
+ * admin API drained it).  Worker thread: WRK_Sweep's task.
+ */
+
+void
+BE_Sweep(struct worker *wrk)
+{
+	struct be_worker *bw;
+	unsigned u;
+
+	bw = *WRK_Bpool(wrk);
+	if (bw == NULL)
+		return;
+	CHECK_OBJ_NOTNULL(bw, BE_WORKER_MAGIC);
+	for (u = 0; u < bw->n; u++)
+		if (bw->bp[u] != NULL &&
+		    BE_ADMIN(bw->bp[u]->be->rt) != BE_ADM_READY)
+			be_close_idle(bw->bp[u]);
+}
+
+/*--------------------------------------------------------------------
  * Retire a pool: close its idle connections now, let busy ones finish,
  * and drop the table's reference.
  */
@@ -200,16 +248,12 @@ static void
 be_retire1(struct bpool **bpp)
 {
 	struct bpool *bp = *bpp;
-	struct bconn *bc;
 
 	CHECK_OBJ_NOTNULL(bp, BPOOL_MAGIC);
 	AZ(pthread_mutex_lock(&bp->mtx));
 	bp->retired = 1;		/* nothing to take from it any more */
 	AZ(pthread_mutex_unlock(&bp->mtx));
-	while ((bc = be_pop(bp)) != NULL) {
-		WAIT_Cancel(WRK_Waiter(bp->wrk), &bc->wp);
-		be_free(bc);
-	}
+	be_close_idle(bp);
 	be_pool_rel(bpp);
 }
 
@@ -498,6 +542,7 @@ be_connect(struct bpool *bp, int *connecting)
 		return (NULL);
 	}
 	bc->fd = fd;
+	BE_CINC(&bp->be->rt->cnt, conns);
 	bc->ka = -1;
 	bc->pool = bp;
 	bc->addr = ss;
@@ -729,8 +774,12 @@ BE_Recycle(struct bconn **bcp)
 	AZ(pthread_mutex_unlock(&bp->mtx));	/* siblings only take */
 	if (full || bp->be->send_proxy != 0 ||	/* one client's header */
 	    HTC_Avail(&bc->htc) > 0 || be_gone(bc) ||
+	    BE_ADMIN(bp->be->rt) != BE_ADM_READY ||
 	    __atomic_load_n(&g_draining, __ATOMIC_RELAXED)) {
-		/* retired pool, full pool, or stray bytes after the response */
+		/*
+		 * retired pool, full pool, stray bytes after the response,
+		 * or a drained backend
+		 */
 		be_free(bc);
 		return;
 	}

@@ -76,6 +76,7 @@ extern const char CONF_default[];	/* conf/frontd.conf, generated */
 	X(timeout_client,	DUR,	30 * SEC,	1,	DAY)	\
 	X(timeout_linger,	DUR,	50,		0,	DAY)	\
 	X(drain_timeout,	DUR,	20 * SEC,	0,	DAY)	\
+	X(shutdown_delay,	DUR,	0,		0,	DAY)	\
 	X(workers,		COUNT,	0,		0,	1024)	\
 	X(worker_sessions,	COUNT,	2000,		1,	1000000) \
 	X(queue_len,		COUNT,	1024,		0,	1000000) \
@@ -197,6 +198,7 @@ static cfg_opt_t conf_root_opts[] = {
 	CFG_STR_CB("error_log", "syslog", CFGF_NONE, conf_cb_str),
 	CFG_STR_CB("access_log_format", "combined", CFGF_NONE, conf_cb_str),
 	CFG_STR_CB("admin_listen", NULL, CFGF_NONE, conf_cb_str),
+	CFG_STR_CB("admin_token_file", NULL, CFGF_NONE, conf_cb_str),
 	CFG_STR_LIST_CB("trusted_proxies", NULL, CFGF_NONE, conf_cb_str),
 	CFG_STR_CB("reuse_port", "false", CFGF_NONE, conf_cb_str),
 	CFG_SEC("backend", conf_backend_opts,
@@ -482,7 +484,7 @@ conf_check_str(const char *name, const char *value)
 		return (strcmp(value, "true") && strcmp(value, "false") ?
 		    "not true or false" : NULL);
 	if (strcmp(name, "admin_listen") == 0)
-		return (Conf_ParseAddr(value, 1, &ss, &len));
+		return (Conf_ParseAdmin(value, &ss, &len));
 	if (strcmp(name, "address") == 0)
 		return (conf_check_address(value));
 	if (strcmp(name, "user") == 0)
@@ -495,10 +497,9 @@ conf_check_str(const char *name, const char *value)
 	if (strcmp(name, "access_log_format") == 0)
 		return (strcmp(value, "combined") && strcmp(value, "json") ?
 		    "not \"combined\" or \"json\"" : NULL);
-	if (strcmp(name, "pidfile") && strcmp(name, "access_log"))
+	if (strcmp(name, "pidfile") && strcmp(name, "access_log") &&
+	    strcmp(name, "admin_token_file"))
 		return (Conf_CheckRouteStr(name, value));
-	assert(strcmp(name, "pidfile") == 0 ||
-	    strcmp(name, "access_log") == 0);
 	return (*value != '/' ? "not an absolute path" : NULL);
 }
 
@@ -597,6 +598,10 @@ conf_free(struct conf *c)
 	free(c->access_log);
 	free(c->error_log);
 	free(c->admin_listen);
+	free(c->admin_token_file);
+	if (c->admin_token != NULL)
+		explicit_bzero(c->admin_token, c->admin_tokenlen);
+	free(c->admin_token);
 	free(c->trusted);
 	FREE_OBJ(c);
 }
@@ -798,6 +803,7 @@ conf_build_rest(cfg_t *cfg, struct conf *c)
 	c->timeout_client = Conf_Dur(cfg, "timeout_client");
 	c->timeout_linger = Conf_Dur(cfg, "timeout_linger");
 	c->drain_timeout = Conf_Dur(cfg, "drain_timeout");
+	c->shutdown_delay = Conf_Dur(cfg, "shutdown_delay");
 	c->resolve_interval = Conf_Dur(cfg, "resolve_interval");
 	c->workers = conf_workers(cfg_getint(cfg, "workers"));
 	c->worker_sessions = (unsigned)cfg_getint(cfg, "worker_sessions");
@@ -814,10 +820,6 @@ conf_build_rest(cfg_t *cfg, struct conf *c)
 		c->error_log = Conf_Strdup(cfg_getstr(cfg, "error_log"));
 	c->access_log_json = !strcmp(cfg_getstr(cfg, "access_log_format"),
 	    "json");
-	c->admin_listen = Conf_Strdup(cfg_getstr(cfg, "admin_listen"));
-	if (c->admin_listen != NULL)
-		AZ(Conf_ParseAddr(c->admin_listen, 1, &c->admin_addr,
-		    &c->admin_addrlen));
 	c->ntrusted = cfg_size(cfg, "trusted_proxies");
 	c->trusted = calloc(c->ntrusted + 1, sizeof *c->trusted);
 	AN(c->trusted);
@@ -844,7 +846,8 @@ conf_build(struct conf_ctx *ctx, cfg_t *cfg)
 	    Conf_BuildProbes(ctx, cfg, c) ||
 	    conf_build_backends(ctx, cfg, c) ||
 	    Conf_BuildRoutes(ctx, cfg, c) ||
-	    conf_build_limits(ctx, cfg, c)) {
+	    conf_build_limits(ctx, cfg, c) ||
+	    Conf_BuildAdmin(ctx, cfg, c)) {
 		conf_free(c);
 		return (NULL);
 	}

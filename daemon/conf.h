@@ -174,6 +174,11 @@ struct conf {
 	char			*admin_listen;	/* NULL: off */
 	struct sockaddr_storage	admin_addr;	/* admin_listen, parsed */
 	socklen_t		admin_addrlen;	/* 0: off */
+	char			*admin_token_file; /* NULL: off */
+	char			*admin_token;	/* its secret, or NULL */
+	size_t			admin_tokenlen;
+	const char		*admin_token_warn; /* why the file is unsafe */
+	tim_dur			shutdown_delay;	/* TERM: /health 503 first, 0s */
 
 	unsigned		ntrusted;	/* trusted_proxies */
 	struct rip_net		*trusted;

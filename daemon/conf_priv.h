@@ -68,6 +68,9 @@ const char *Conf_ParseListen(const char *spec, struct sockaddr_storage *,
     socklen_t *, unsigned *flags);
 const char *Conf_ParseNet(const char *spec, struct rip_net *);
 const char *Conf_ParseSendProxy(const char *s, unsigned *version);
+/* admin_listen: as Conf_ParseAddr, and a bare port is 127.0.0.1:PORT. */
+const char *Conf_ParseAdmin(const char *spec, struct sockaddr_storage *,
+    socklen_t *);
 
 /*
  * Read a whole file into a NUL-terminated buffer (free() it).  NULL with
@@ -123,6 +126,9 @@ int Conf_Line(const struct conf_ctx *, cfg_t *, const char *name,
 
 char *Conf_Strdup(const char *);		/* NULL stays NULL */
 tim_dur Conf_Dur(cfg_t *, const char *name);	/* seconds */
+
+/* conf_edge.c: admin_listen and admin_token_file. */
+int Conf_BuildAdmin(struct conf_ctx *, cfg_t *, struct conf *);
 
 /* conf_route.c: directors and routes, after the backends. */
 int Conf_BuildRoutes(struct conf_ctx *, cfg_t *, struct conf *);

@@ -13,7 +13,8 @@
  * readiness SMF and systemd's Type=forking wait for.
  *
  * Signals are blocked in every thread and taken by sigtimedwait() in the
- * main thread: HUP reloads, TERM and INT drain and stop, USR1 reopens
+ * main thread: HUP reloads, TERM and INT fail /health for
+ * shutdown_delay, then drain and stop, USR1 reopens
  * logs.  Nothing runs in a signal handler.  Once a second without a
  * signal the main thread gives the memory a crowd of clients left behind
  * back to the system (mem.c).
@@ -58,6 +59,7 @@
 struct counters		g_counters;
 unsigned		g_draining;
 unsigned		g_closing;
+unsigned		g_stopping;
 unsigned		g_sessions;
 uint64_t		g_closed[SC__MAX];
 unsigned		g_alog_on;
@@ -143,6 +145,19 @@ dmn_alog(const struct conf *conf, const struct conf *old, char *err,
 }
 
 /*--------------------------------------------------------------------
+ * Say what a configuration takes but should not (start and reload).
+ */
+
+static void
+dmn_conf_warn(const struct conf *conf)
+{
+
+	if (conf->admin_token_warn != NULL)
+		log_warnx("admin_token_file %s: %s", conf->admin_token_file,
+		    conf->admin_token_warn);
+}
+
+/*--------------------------------------------------------------------
  * HUP: parse the file again; keep the running configuration if the new
  * one is bad.
  */
@@ -176,6 +191,7 @@ dmn_reload(const char *file)
 	    && log_file(conf->error_log) != 0)
 		log_warn("reload: error_log %s", conf->error_log);
 	CONF_Rel(&old);
+	dmn_conf_warn(conf);
 	__atomic_fetch_add(&dmn_reload_ok, 1, __ATOMIC_RELAXED);
 	dmn_conf_set(conf);
 	HC_Start(conf);			/* dmn_conf holds it: main thread */
@@ -369,6 +385,37 @@ dmn_soft_close(tim_dur max)
 }
 
 /*--------------------------------------------------------------------
+ * TERM/INT, before anything closes: /health answers 503 from now on,
+ * and for shutdown_delay frontd keeps serving as before, so that a load
+ * balancer that checks /health stops sending new connections before the
+ * listeners close.  A second TERM or INT cuts the delay short.
+ */
+
+static void
+dmn_shutdown_delay(const struct conf *conf, const sigset_t *ss)
+{
+	struct timespec ts;
+	tim_mono end, now;
+	int sig;
+
+	__atomic_store_n(&g_stopping, 1, __ATOMIC_RELAXED);
+	if (conf->shutdown_delay <= 0.)
+		return;
+	log_info("frontd: /health fails for %.3gs (shutdown_delay) before "
+	    "the listeners close", conf->shutdown_delay);
+	end = TIM_mono() + conf->shutdown_delay;
+	while ((now = TIM_mono()) < end) {
+		ts = TIM_timespec(end - now);
+		sig = sigtimedwait(ss, NULL, &ts);
+		if (sig == SIGTERM || sig == SIGINT) {
+			log_info("frontd: signal %d, shutdown_delay cut short",
+			    sig);
+			return;
+		}
+	}
+}
+
+/*--------------------------------------------------------------------
  * TERM/INT: stop accepting, let requests in flight finish within the
  * drain time (each ends with Connection: close), then close everything.
  */
@@ -425,6 +472,7 @@ DAEMON_Main(struct conf *conf, const char *file, int foreground)
 		return (sig);
 	}
 	dmn_pidfile(conf);
+	dmn_conf_warn(conf);
 	if (!foreground && conf->error_log != NULL &&
 	    log_file(conf->error_log) != 0) {
 		(void)snprintf(err, sizeof err, "error_log %s: %s",
@@ -489,6 +537,8 @@ DAEMON_Main(struct conf *conf, const char *file, int foreground)
 	}
 	log_info("frontd: signal %d, draining", sig);
 	conf = DMN_Conf();
+	if (!upgraded)
+		dmn_shutdown_delay(conf, &ss);
 	ADM_Stop();
 	RSV_Stop();
 	dmn_soft_close(upgraded ? conf->drain_timeout :

@@ -107,6 +107,7 @@ struct sess {
 extern struct counters	g_counters;	/* acceptor and waiter counters */
 extern unsigned		g_draining;	/* atomic: stop keep-alive, drain */
 extern unsigned		g_closing;	/* atomic: close after each response */
+extern unsigned		g_stopping;	/* atomic: TERM came; /health fails */
 extern unsigned		g_sessions;	/* atomic: sessions open */
 extern unsigned		g_alog_on;	/* atomic: the access log is open */
 extern uint64_t		g_closed[SC__MAX]; /* atomic: sessions closed, by reason */
@@ -146,6 +147,7 @@ void WRK_Fini(void);
 int WRK_Dispatch(struct sess *);	/* 0, or -1: every worker is full */
 unsigned WRK_Active(void);		/* sessions owned by workers */
 void WRK_Quiesce(void);			/* every worker saw g_draining */
+void WRK_Sweep(void);			/* BE_Sweep on every worker */
 void WRK_Done(struct worker *, struct sess *);	/* request over: linger */
 void WRK_Release(struct worker *, struct sess **, enum sess_close);
 struct htc_pool *WRK_HtcPool(struct worker *);
@@ -198,6 +200,7 @@ struct bconn {
 /* The pool of backend number idx of conf, on this worker. */
 struct bpool *BE_Pool(struct worker *, struct conf *, unsigned idx);
 void BE_WorkerFini(struct worker *);
+void BE_Sweep(struct worker *);		/* close idle conns of drained ones */
 const struct conf_backend *BE_Conf(const struct bpool *);
 /*
  * An idle pooled connection (bc->reused; still armed for POLLIN in the

@@ -278,6 +278,7 @@ main_dump(const struct conf *c)
 	main_pdur("", "timeout_client", c->timeout_client);
 	main_pdur("", "timeout_linger", c->timeout_linger);
 	main_pdur("", "drain_timeout", c->drain_timeout);
+	main_pdur("", "shutdown_delay", c->shutdown_delay);
 	main_pdur("", "resolve_interval", c->resolve_interval);
 	(void)printf("workers = %u\nworker_sessions = %u\nqueue_len = %u\n"
 	    "max_connections = %u\n", c->workers, c->worker_sessions,
@@ -298,6 +299,7 @@ main_dump(const struct conf *c)
 	if (c->access_log_json)
 		main_pstr("", "access_log_format", "json");
 	main_pstr("", "admin_listen", c->admin_listen);
+	main_pstr("", "admin_token_file", c->admin_token_file);
 	main_pedge(c);
 	for (u = 0; u < c->nbackend; u++)
 		main_pbackend(&c->backend[u]);

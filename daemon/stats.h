@@ -33,6 +33,12 @@ struct stats_backend {
 	struct be_counters lb;		/* tbl/be_counters.h: the shared
 					   backend's (backend.c) */
 	struct hc_status hc;		/* health: health.c */
+	/* its state: the newest backend of the name (backend.c) */
+	unsigned	st_seen;
+	unsigned	admin;		/* enum be_admin */
+	unsigned	admin_set;	/* by the admin API */
+	tim_real	admin_time;
+	unsigned	up;		/* an address, not sick, not ejected */
 };
 
 struct stats_director {

@@ -44,6 +44,8 @@ struct worker {
 	struct be_worker	*bpool;	/* its pools of backend connections */
 	struct px_free		px;	/* proxy.c's spare transactions */
 	struct waited		barrier; /* WRK_Quiesce's task */
+	struct waited		sweep;	/* WRK_Sweep's task */
+	unsigned		sweeping; /* atomic: sweep is handed over */
 	struct counters		cnt;
 	char			pad[64];
 };
@@ -368,6 +370,44 @@ WRK_Quiesce(void)
 	}
 	while (__atomic_load_n(&wrk_quiet, __ATOMIC_ACQUIRE) < sent)
 		TIM_sleep(0.001);
+}
+
+/*--------------------------------------------------------------------
+ * A backend was drained: every worker closes its idle connections to it
+ * (BE_Sweep), on its own thread.  Any thread (the admin thread).  A
+ * worker whose sweep is still on its way gets no second one: the flag
+ * is cleared before the sweep reads the backends' state, so a drain
+ * stored before the flag is tested is seen by that sweep.
+ */
+
+static void
+wrk_sweep_cb(struct waited *wp, enum wait_event ev, tim_mono now)
+{
+	struct worker *wrk;
+
+	(void)now;
+	CAST_OBJ_NOTNULL(wrk, wp->priv, WORKER_MAGIC);
+	__atomic_store_n(&wrk->sweeping, 0, __ATOMIC_SEQ_CST);
+	if (ev == WAITER_TASK)
+		BE_Sweep(wrk);
+}
+
+void
+WRK_Sweep(void)
+{
+	struct worker *wrk;
+	unsigned u, zero;
+
+	for (u = 0; u < wrk_n; u++) {
+		wrk = &wrk_all[u];
+		zero = 0;
+		if (!__atomic_compare_exchange_n(&wrk->sweeping, &zero, 1, 0,
+		    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+			continue;
+		WAIT_INIT(&wrk->sweep, -1, wrk_sweep_cb, wrk);
+		if (WAIT_Task(wrk->w, &wrk->sweep) != 0)
+			__atomic_store_n(&wrk->sweeping, 0, __ATOMIC_SEQ_CST);
+	}
 }
 
 /*--------------------------------------------------------------------

@@ -79,6 +79,7 @@ timeout_req = 5		/* a bare number is seconds */
 timeout_client = 1500ms
 timeout_linger = 0
 drain_timeout = 0s
+shutdown_delay = 3s
 workers = 3
 worker_sessions = 1
 queue_len = 0
@@ -132,6 +133,7 @@ timeout_req = 5s
 timeout_client = 1500ms
 timeout_linger = 0s
 drain_timeout = 0s
+shutdown_delay = 3s
 resolve_interval = 60s
 workers = 3
 worker_sessions = 1
@@ -151,6 +153,7 @@ error_log = \"/var/log/frontd/error.log\"
 access_log = \"/var/log/frontd // access.log\"
 access_log_format = \"json\"
 admin_listen = \"[::1]:9180\"
+# admin_token_file is not set
 backend \"a\" {
 	address = \"localhost:1\"
 	connect_timeout = 3s
@@ -195,8 +198,29 @@ name=every_roundtrip
 "$FRONTD" -t -d -f "$tmp/dump.conf" >"$tmp/out2" 2>&1
 run 0 "" "" sh -c "sed '\$d' '$tmp/out2' | cmp -s - '$tmp/dump.conf'"
 
+# admin_listen as a bare port is loopback; the admin secret is read.
+printf 'an-admin-secret-of-some-length\n' >"$tmp/token"
+chmod 600 "$tmp/token"
+printf 'listen = {"127.0.0.1:8080"}\nadmin_listen = ":9181"\nadmin_token_file = "%s"\nbackend "o" { address = "127.0.0.1:8081" }\n' \
+    "$tmp/token" >"$tmp/admin.conf"
+name=admin_port_only
+run 0 "admin_listen = \"127.0.0.1:9181\"
+admin_token_file = \"$tmp/token\"" "" sh -c "'$FRONTD' -t -d -f '$tmp/admin.conf' | grep ^admin_"
+
 #--------------------------------------------------------------------
 # Bad configurations: the line must be the one at fault.
+
+bad admin_token_missing ":3: admin_token_file /nonexistent/token: No such file or directory" <<'EOF'
+listen = {"127.0.0.1:8080"}
+backend "origin" { address = "127.0.0.1:8081" }
+admin_token_file = "/nonexistent/token"
+EOF
+
+bad admin_token_short ":2: admin_token_file /dev/null: not a regular file" <<'EOF'
+listen = {"127.0.0.1:8080"}
+admin_token_file = "/dev/null"
+backend "origin" { address = "127.0.0.1:8081" }
+EOF
 
 bad unknown_key ":7: unknown key 'timeout_idel'" <<'EOF'
 # A comment.

@@ -247,6 +247,41 @@ def request(port, raw, timeout=10.0):
     return r
 
 
+def admin(aport, method, path, body=None, token=None, timeout=40.0):
+    """One request to the admin API: (status, parsed JSON or raw body)."""
+    import http.client
+    import json
+    c = http.client.HTTPConnection("127.0.0.1", aport, timeout=timeout)
+    h = {}
+    if token is not None:
+        h["Authorization"] = "Bearer " + token
+    c.request(method, path, body=body, headers=h)
+    r = c.getresponse()
+    b = r.read()
+    c.close()
+    if r.getheader("content-type", "").startswith("application/json"):
+        return r.status, json.loads(b)
+    return r.status, b
+
+
+def be_status(aport, name):
+    """The /status object of backend 'name'."""
+    st, js = admin(aport, "GET", "/status")
+    check(st == 200, "/status: %d" % st)
+    return js["backends"][name]
+
+
+def wait_for(cond, timeout, what):
+    """Poll cond() until it is true; Fail naming 'what' if it never is."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        v = cond()
+        if v:
+            return v
+        time.sleep(0.02)
+    raise Fail("%s: not within %.1fs" % (what, timeout))
+
+
 #----------------------------------------------------------------------
 # A process's descriptors, for leak checks.
 
