@@ -334,6 +334,24 @@ be_count(struct backend *be, int d)
 }
 
 /*--------------------------------------------------------------------
+ * One more request in flight, and the most there ever were.
+ */
+
+static void
+be_inflight_inc(struct backend *be)
+{
+	uint64_t n, peak;
+
+	n = __atomic_add_fetch(&be->inflight, 1, __ATOMIC_RELAXED);
+	peak = __atomic_load_n(&be->cnt.c[BE_C_inflight_peak],
+	    __ATOMIC_RELAXED);
+	while (n > peak && !__atomic_compare_exchange_n(
+	    &be->cnt.c[BE_C_inflight_peak], &peak, n, 1, __ATOMIC_RELAXED,
+	    __ATOMIC_RELAXED))
+		continue;
+}
+
+/*--------------------------------------------------------------------
  * Take a slot, or queue for one (see backend.h).  Any worker.
  */
 
@@ -345,12 +363,12 @@ BE_Acquire(struct backend *be, struct be_wait *wt, unsigned max_queue)
 	CHECK_OBJ_NOTNULL(be, BACKEND_MAGIC);
 	max = __atomic_load_n(&be->max_conn, __ATOMIC_RELAXED);
 	if (max == 0) {
-		__atomic_fetch_add(&be->inflight, 1, __ATOMIC_RELAXED);
+		be_inflight_inc(be);
 		return (1);
 	}
 	AZ(pthread_mutex_lock(&be->qmtx));
 	if (BE_INFLIGHT(be) < max && be->qhead == NULL) {
-		__atomic_fetch_add(&be->inflight, 1, __ATOMIC_RELAXED);
+		be_inflight_inc(be);
 		AZ(pthread_mutex_unlock(&be->qmtx));
 		return (1);
 	}

@@ -284,8 +284,8 @@ DIR_Stats(struct stats *st)
 
 	n = __atomic_load_n(&dir_nslot, __ATOMIC_ACQUIRE);
 	for (u = 0; u < n && u < STAT_MAXDIRECTOR; u++) {
-		(void)snprintf(st->dir[u].name, sizeof st->dir[u].name, "%s",
-		    dir_slot[u].name);
+		(void)snprintf(st->dir[u].name, sizeof st->dir[u].name, "%.*s",
+		    (int)sizeof dir_slot[u].name - 1, dir_slot[u].name);
 		for (c = 0; c < BE_C__MAX; c++)
 			st->dir[u].c.c[c] = __atomic_load_n(
 			    &dir_slot[u].cnt.c[c], __ATOMIC_RELAXED);

@@ -24,6 +24,8 @@ BE_COUNTER(resp_5xx,	"responses_5xx_total",	counter, BD,
     "responses 5xx, frontd's own included")
 BE_COUNTER(inflight,	"in_flight",		gauge,	 BD,
     "requests in flight now")
+BE_COUNTER(inflight_peak, "in_flight_peak",	gauge,	 B,
+    "most requests in flight to it at once since it was made")
 BE_COUNTER(conns,	"connections_open",	gauge,	 B,
     "connections open to it now, busy or idle, on every worker")
 BE_COUNTER(queued,	"queued",		gauge,	 BD,
