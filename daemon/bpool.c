@@ -94,9 +94,10 @@ struct bpool {
 	struct conf			*conf;
 	struct backend			*rt;	/* be->rt, for good */
 	struct bpool			*snext;	/* rt->pools, rt->pmtx */
-	pthread_mutex_t			mtx;	/* idle, nidle, retired */
+	pthread_mutex_t			mtx;	/* idle, retired (takers);
+						   nidle changes under it */
 	struct bconn			*idle;	/* most recent first */
-	unsigned			nidle;
+	unsigned			nidle;	/* atomic read */
 	unsigned			refs;	/* table + connections */
 	unsigned			retired;
 };
@@ -180,7 +181,7 @@ be_unlink(struct bconn *bc)
 		bc->next->prev = bc->prev;
 	bc->next = bc->prev = NULL;
 	bc->idle = 0;
-	bp->nidle--;
+	__atomic_store_n(&bp->nidle, bp->nidle - 1, __ATOMIC_RELAXED);
 }
 
 /*--------------------------------------------------------------------
@@ -763,16 +764,14 @@ BE_Recycle(struct bconn **bcp)
 	struct bconn *bc;
 	struct bpool *bp;
 	tim_dur idle;
-	int full;
-
 	TAKE_OBJ_NOTNULL(bc, bcp, BCONN_MAGIC);
 	assert(bc->wp.w == NULL);
 	bp = bc->pool;
 	CHECK_OBJ_NOTNULL(bp, BPOOL_MAGIC);
-	AZ(pthread_mutex_lock(&bp->mtx));
-	full = bp->retired || bp->nidle >= bp->be->max_idle;
-	AZ(pthread_mutex_unlock(&bp->mtx));	/* siblings only take */
-	if (full || bp->be->send_proxy != 0 ||	/* one client's header */
+	/* retired is ours to write; siblings only ever lower nidle */
+	if (bp->retired ||
+	    __atomic_load_n(&bp->nidle, __ATOMIC_RELAXED) >= bp->be->max_idle ||
+	    bp->be->send_proxy != 0 ||	/* one client's header */
 	    HTC_Avail(&bc->htc) > 0 || be_gone(bc) ||
 	    BE_ADMIN(bp->be->rt) != BE_ADM_READY ||
 	    __atomic_load_n(&g_draining, __ATOMIC_RELAXED)) {
@@ -803,7 +802,7 @@ BE_Recycle(struct bconn **bcp)
 	if (bc->next != NULL)
 		bc->next->prev = bc;
 	bp->idle = bc;
-	bp->nidle++;
+	__atomic_store_n(&bp->nidle, bp->nidle + 1, __ATOMIC_RELAXED);
 	AZ(pthread_mutex_unlock(&bp->mtx));
 	BE_INC(bp, idle);
 }
