@@ -162,6 +162,8 @@ struct conf {
 	uint64_t		max_body_size;	/* 0: no limit */
 	size_t			request_buffer;	/* bodies read whole first: 64k */
 	tim_dur			timeout_body;	/* ... within this: 30s */
+	size_t			min_rate;	/* slow clients: bytes/s, 500 */
+	tim_dur			min_rate_grace;	/* ... once past this: 5s */
 	struct htc_limits	limits;		/* head_max 16k, field_max 8k,
 						   nfield_max 100, target_max 8k */
 

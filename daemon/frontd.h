@@ -120,6 +120,8 @@ struct sess *SES_New(int fd, const union sockaddr_u *, struct conf *);
 void SES_Delete(struct sess **, enum sess_close);
 void SES_Wait(struct sess *);		/* hand to the idle waiter */
 void SES_ReqStart(struct sess *, tim_mono);
+tim_mono SES_ReqDeadline(const struct sess *);
+enum sess_close SES_ReqExpired(const struct sess *, tim_mono);
 int SES_WaitInit(unsigned nwaiters, unsigned bufsize);
 void SES_WaitFini(void);
 void SES_Evict(unsigned n);		/* close n of the oldest idle */

@@ -342,15 +342,47 @@ px_outq(int fd)
 	return (-1);
 }
 
+/*
+ * Slow readers, by rate: a client that reads a few bytes now and then
+ * (a slow read attack) takes something every check and so is never cut
+ * for timeout_client.  So while frontd waits on it, it must also take
+ * min_rate bytes a second of that waiting, once min_rate_grace of it
+ * has passed (IIS's minBytesPerSecond, Kestrel's MinResponseDataRate).
+ * What it took is what was written less what still sits in the socket
+ * (beyond what earlier responses left there): a send buffer filled at
+ * once is not a client that reads.  Time spent waiting on the backend
+ * does not count against the client.
+ */
+static tim_dur
+px_out_credit(const struct txn *txn, tim_mono now)
+{
+	double took;
+
+	took = (double)txn->out.sent;
+	if (txn->outq >= 0)
+		took += (double)txn->qbase - (double)txn->outq;
+	if (took < 0.)
+		took = 0.;
+	return (txn->conf->min_rate_grace +
+	    took / (double)txn->conf->min_rate - txn->t_blk -
+	    (txn->t_blk0 > 0. ? now - txn->t_blk0 : 0.));
+}
+
 static tim_mono
 px_out_deadline(const struct txn *txn, tim_mono now)
 {
-	tim_mono end = txn->t_prog + txn->conf->timeout_client;
+	tim_mono dl = txn->t_prog + txn->conf->timeout_client;
 	tim_mono step = now + txn->conf->timeout_client / PX_OUT_STEPS;
+	tim_dur credit;
 
-	if (txn->outq < 0 || step > end)
-		return (end);
-	return (step);
+	if (txn->outq >= 0 && step < dl)
+		dl = step;
+	if (txn->conf->min_rate > 0) {
+		credit = px_out_credit(txn, now);
+		if (now + credit < dl)
+			dl = now + credit;
+	}
+	return (dl);
 }
 
 /* The client write would block: wait until it can go on. */
@@ -360,6 +392,14 @@ px_wait_client_out(struct txn *txn, tim_mono now)
 
 	txn->t_prog = now;
 	txn->outq = px_outq(txn->sp->fd);
+	if (txn->t_blk0 == 0.) {
+		/* the first wait: what is queued beyond this response's bytes
+		   is left of earlier ones (pipelined), not this one's */
+		if (txn->t_blk == 0. && txn->outq > 0 &&
+		    (uint64_t)txn->outq > txn->out.sent)
+			txn->qbase = (uint64_t)txn->outq - txn->out.sent;
+		txn->t_blk0 = now;
+	}
 	return (px_arm(txn, POLLOUT, px_out_deadline(txn, now), 0, 0.));
 }
 
@@ -380,6 +420,10 @@ px_out_progress(struct txn *txn, tim_mono now)
 	txn->outq = q;
 	if (q < 0 || now >= txn->t_prog + txn->conf->timeout_client * 0.999)
 		return (0);
+	if (txn->conf->min_rate > 0 && px_out_credit(txn, now) < 1e-3) {
+		txn->slow = 1;
+		return (0);
+	}
 	sp->wp.he.key = px_out_deadline(txn, now);
 	return (WAIT_Again(WRK_Waiter(txn->wrk), &sp->wp) == 0);
 }
@@ -785,6 +829,19 @@ px_buffer_take(struct txn *txn)
 	return (0);
 }
 
+/*
+ * A body read whole first must come at min_rate on average once
+ * min_rate_grace has passed, as a head must (SES_ReqDeadline): a
+ * trickled upload is cut after the grace, not after timeout_body.
+ */
+static tim_mono
+px_body_slow(const struct txn *txn)
+{
+
+	return (txn->t_rate + txn->conf->min_rate_grace +
+	    (double)txn->rblen / (double)txn->conf->min_rate);
+}
+
 static enum px_ret
 px_buffer(struct txn *txn, tim_mono now)
 {
@@ -811,6 +868,8 @@ px_buffer(struct txn *txn, tim_mono now)
 	dl = now + txn->conf->timeout_client;
 	if (dl > txn->t_end)
 		dl = txn->t_end;
+	if (txn->conf->min_rate > 0 && px_body_slow(txn) < dl)
+		dl = px_body_slow(txn);
 	return (px_arm(txn, POLLIN, dl, 0, 0.));
 }
 
@@ -851,6 +910,7 @@ px_body_start(struct txn *txn, tim_mono now)
 		return (px_choose(txn, now));
 	txn->state = PX_REQ_BUFFER;
 	txn->t_end = now + txn->conf->timeout_body;
+	txn->t_rate = now;
 	return (px_buffer(txn, now));
 }
 
@@ -1384,7 +1444,11 @@ px_timeout(struct txn *txn, int backend, tim_mono now)
 		px_reset(txn->sp->fd);	/* it takes nothing: reset it */
 	switch (txn->state) {
 	case PX_REQ_BUFFER:
-		(void)px_abort(txn, 408, SC_CLIENT_TIMEOUT);
+		if (txn->conf->min_rate > 0 && now < txn->t_end - 1e-3 &&
+		    now >= px_body_slow(txn) - 1e-3)
+			txn->slow = 1;
+		(void)px_abort(txn, 408,
+		    txn->slow ? SC_CLIENT_SLOW : SC_CLIENT_TIMEOUT);
 		return;
 	case PX_CONNECT:
 		BE_CountFail(txn->bp);
@@ -1411,8 +1475,8 @@ px_timeout(struct txn *txn, int backend, tim_mono now)
 		(void)px_end(txn, txn->lsc);
 		return;
 	default:
-		(void)px_abort(txn, 0,
-		    backend ? SC_BACKEND : SC_CLIENT_TIMEOUT);
+		(void)px_abort(txn, 0, backend ? SC_BACKEND :
+		    txn->slow ? SC_CLIENT_SLOW : SC_CLIENT_TIMEOUT);
 		return;
 	}
 }
@@ -1429,6 +1493,10 @@ px_event(struct txn *txn, int backend, enum wait_event ev, tim_mono now)
 	switch (ev) {
 	case WAITER_ACTION:
 	case WAITER_REMCLOSE:
+		if (!backend && txn->t_blk0 > 0.) {	/* it took some */
+			txn->t_blk += now - txn->t_blk0;
+			txn->t_blk0 = 0.;
+		}
 		px_step(txn, now);
 		return;
 	case WAITER_TIMEOUT:

@@ -96,6 +96,11 @@ struct txn {
 	tim_mono		t_end;		/* PX_DISCARD, PX_LINGER: limit */
 	tim_mono		t_prog;		/* slow reader: last progress */
 	int			outq;		/* ... bytes unsent then, or -1 */
+	tim_mono		t_rate;		/* min_rate: the body began */
+	tim_dur			t_blk;		/* ... waited on the client */
+	tim_mono		t_blk0;		/* ... waiting since, or 0 */
+	uint64_t		qbase;		/* ... queued before this one */
+	unsigned		slow:1;		/* ... cut for it */
 	uint64_t		dropped;	/* PX_DISCARD: body bytes dropped */
 	char			*rb;		/* PX_REQ_BUFFER: the body read */
 	size_t			rblen;

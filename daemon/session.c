@@ -203,6 +203,42 @@ SES_ReqStart(struct sess *sp, tim_mono now)
 }
 
 /*--------------------------------------------------------------------
+ * The deadline of a partial head: timeout_req from its first byte, or
+ * sooner for a slow one.  Once min_rate_grace has passed, the head must
+ * have come at min_rate on average: each byte buys 1/min_rate seconds
+ * more (Apache's mod_reqtimeout MinRate, Kestrel's minimum data rate).
+ * A slowloris client, a few bytes every few seconds, is cut after the
+ * grace instead of holding its session for all of timeout_req; a real
+ * client sends its head in one go and never meets this.
+ */
+
+tim_mono
+SES_ReqDeadline(const struct sess *sp)
+{
+	const struct conf *c = sp->conf;
+	tim_mono dl = sp->t_req + c->timeout_req, slow;
+
+	if (c->min_rate > 0) {
+		slow = sp->t_req + c->min_rate_grace +
+		    (double)HTC_Avail(&sp->htc) / (double)c->min_rate;
+		if (slow < dl)
+			dl = slow;
+	}
+	return (dl);
+}
+
+/* Why a partial head's deadline passed: too slow, or too long. */
+enum sess_close
+SES_ReqExpired(const struct sess *sp, tim_mono now)
+{
+
+	if (sp->conf->min_rate > 0 &&
+	    now < sp->t_req + sp->conf->timeout_req * 0.999)
+		return (SC_REQ_SLOW);
+	return (SC_REQ_TIMEOUT);
+}
+
+/*--------------------------------------------------------------------
  * Hand a session to the idle waiter, any thread.  With nothing buffered
  * it waits for timeout_idle; with part of a head, for what is left of
  * timeout_req.
@@ -227,7 +263,7 @@ SES_Wait(struct sess *sp)
 		sp->t_req = TIM_mono();		/* the header, from the accept */
 		sp->wp.he.key = sp->t_req + sp->conf->timeout_req;
 	} else if (HTC_Avail(&sp->htc) > 0)
-		sp->wp.he.key = sp->t_req + sp->conf->timeout_req;
+		sp->wp.he.key = SES_ReqDeadline(sp);
 	else {
 		sp->t_req = 0.;
 		sp->wp.he.key = TIM_mono() + sp->conf->timeout_idle;
@@ -501,6 +537,7 @@ ses_idle_cb(struct waited *wp, enum wait_event ev, tim_mono now)
 	struct ses_waiter *sw;
 	struct sess *sp;
 	enum htc_status hs;
+	enum sess_close sc;
 
 	CAST_OBJ_NOTNULL(sp, wp->priv, SESS_MAGIC);
 	sw = ses_waiter(sp);
@@ -515,8 +552,9 @@ ses_idle_cb(struct waited *wp, enum wait_event ev, tim_mono now)
 			SES_ProxyTimeout(sp);
 			SES_Delete(&sp, SC_PROXY_TIMEOUT);
 		} else if (HTC_Avail(&sp->htc) > 0) {
-			SES_Refuse(sp, 408, SC_REQ_TIMEOUT);
-			SES_Delete(&sp, SC_REQ_TIMEOUT);
+			sc = SES_ReqExpired(sp, now);
+			SES_Refuse(sp, 408, sc);
+			SES_Delete(&sp, sc);
 		} else
 			SES_Delete(&sp, SC_IDLE_TIMEOUT);
 		return;
@@ -538,9 +576,9 @@ ses_idle_cb(struct waited *wp, enum wait_event ev, tim_mono now)
 		ses_dispatch(sw, sp);
 		return;
 	case HTC_MORE:
-		if (HTC_Avail(&sp->htc) > 0 && sp->t_req == 0.) {
-			sp->t_req = now;
-			wp->he.key = now + sp->conf->timeout_req;
+		if (HTC_Avail(&sp->htc) > 0) {
+			SES_ReqStart(sp, now);
+			wp->he.key = SES_ReqDeadline(sp);
 		}
 		if (WAIT_Again(sw->w, wp) != 0)
 			SES_Delete(&sp, SC_OVERLOAD);

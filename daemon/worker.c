@@ -239,7 +239,7 @@ wrk_next_req(struct worker *wrk, struct sess *sp, enum htc_status hs,
 	sp->wp.events = POLLIN;
 	if (HTC_Avail(&sp->htc) > 0) {
 		SES_ReqStart(sp, now);
-		sp->wp.he.key = sp->t_req + conf->timeout_req;
+		sp->wp.he.key = SES_ReqDeadline(sp);
 	} else {
 		sp->t_req = 0.;
 		sp->wp.he.key = now + conf->timeout_linger;
@@ -282,6 +282,7 @@ wrk_sess_cb(struct waited *wp, enum wait_event ev, tim_mono now)
 {
 	struct sess *sp;
 	struct worker *wrk;
+	enum sess_close sc;
 
 	CAST_OBJ_NOTNULL(sp, wp->priv, SESS_MAGIC);
 	wrk = sp->wrk;
@@ -298,8 +299,9 @@ wrk_sess_cb(struct waited *wp, enum wait_event ev, tim_mono now)
 		return;
 	case WAITER_TIMEOUT:
 		if (HTC_Avail(&sp->htc) > 0) {
-			SES_Refuse(sp, 408, SC_REQ_TIMEOUT);
-			WRK_Release(wrk, &sp, SC_REQ_TIMEOUT);
+			sc = SES_ReqExpired(sp, now);
+			SES_Refuse(sp, 408, sc);
+			WRK_Release(wrk, &sp, sc);
 		} else
 			WRK_Release(wrk, &sp, SC_NULL);	/* quiet: to the waiter */
 		return;
