@@ -17,6 +17,12 @@
 #      second for ATTACK seconds; once they are open, the same wrk as the
 #      baseline runs for LEGIT seconds beside them.
 #
+# With ROUNDS > 1 all of it is done ROUNDS times, the proxies in turn in
+# each round, and each figure is the median over the rounds; a ratio is
+# taken against the baseline of its own round, and the ratios of every
+# round are listed too.  On two shared cores one round moves by 0.1 or
+# more: compare medians.
+#
 # Reported per proxy and attack: legitimate req/s under attack as a
 # ratio of that proxy's own baseline (both measured in this run), wrk's
 # errors (non-2xx answers plus socket errors), the most attack
@@ -35,8 +41,9 @@
 #
 # Settings (environment): CONNS (3000), RATE (1000 a second), ATTACK
 # (36 s), LEGIT (24 s), SETTLE (5 s), PEERS ("haproxy nginx frontd"),
-# ATTACKS ("headers body read"), OUT (tests/bench/results/slow-DATE.md;
-# "-" for none), B (build dir).  About 8 minutes with the defaults.
+# ATTACKS ("headers body read"), ROUNDS (1), OUT
+# (tests/bench/results/slow-DATE.md; "-" for none), B (build dir).  About
+# 8 minutes a round with the defaults.
 # Needs slowhttptest, haproxy, nginx, wrk, python3 and procps (make
 # bench-slow installs what is missing).  Linux only: it reads /proc.
 #
@@ -59,6 +66,7 @@ LEGIT=${LEGIT:-24}
 SETTLE=${SETTLE:-5}
 PEERS=${PEERS:-haproxy nginx frontd}
 ATTACKS=${ATTACKS:-headers body read}
+ROUNDS=${ROUNDS:-1}
 OUT=${OUT:-$top/tests/bench/results/slow-$(date -u +%Y-%m-%d).md}
 NCPU=$(getconf _NPROCESSORS_ONLN)
 HZ=$(getconf CLK_TCK)
@@ -148,17 +156,50 @@ measure() {		# measure PEER PID KIND
 
 #--------------------------------------------------------------------
 
+# Lines of RAW are "round peer kind req/s errors held peak_kb peak_fds
+# before_kb after_kb cpu_s", of BASE "round peer req/s errors".  One row
+# per peer and attack, in the order first seen: medians over the rounds.
 report() {		# report RAW BASE
 	awk -F '\t' '
-	FILENAME == ARGV[1] { base[$1] = $2; next }
+	function med(k, c,    n, i, j, v, a) {
+		n = cnt[k]
+		for (i = 1; i <= n; i++)
+			a[i] = val[k, c, i]
+		for (i = 2; i <= n; i++)
+			for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+				v = a[j]; a[j] = a[j - 1]; a[j - 1] = v
+			}
+		return (n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2)
+	}
+	FILENAME == ARGV[1] { base[$1, $2] = $3; next }
 	{
+		k = $2 SUBSEP $3
+		if (!(k in cnt)) {
+			order[++nk] = k
+			cnt[k] = 0
+		}
+		n = ++cnt[k]
+		b = base[$1, $2]
+		val[k, "ratio", n] = b > 0 ? $4 / b : 0
+		for (c = 4; c <= NF; c++)
+			val[k, c, n] = $c
+		list[k] = list[k] (n > 1 ? " " : "") \
+		    sprintf("%.2f", val[k, "ratio", n])
+	}
+	END {
 		name["headers"] = "slow headers"
 		name["body"] = "slow body"
 		name["read"] = "slow read"
-		printf("| %s | %s | %d | %s | %.2f | %d | %.1f | %.0f | " \
-		    "%d | %.0f | %.0f |\n", $1, name[$2], $5, $3,
-		    base[$1] > 0 ? $3 / base[$1] : 0, $4, $10, $6 / 1024,
-		    $7, $8 / 1024, $9 / 1024)
+		for (i = 1; i <= nk; i++) {
+			k = order[i]
+			split(k, pk, SUBSEP)
+			printf("| %s | %s | %d | %.0f | %.2f | %s | %d | " \
+			    "%.1f | %.0f | %d | %.0f | %.0f |\n", pk[1],
+			    name[pk[2]], med(k, 6), med(k, 4),
+			    med(k, "ratio"), list[k], med(k, 5), med(k, 11),
+			    med(k, 7) / 1024, med(k, 8), med(k, 9) / 1024,
+			    med(k, 10) / 1024)
+		}
 	}' "$2" "$1"
 }
 
@@ -178,17 +219,23 @@ base="$tmp/base.tsv"
 : > "$raw"
 : > "$base"
 echo "bench-slow: $CONNS slow connections for ${ATTACK}s, wrk -t1 -c20" \
-    "-d${LEGIT}s beside them, $NCPU cores" >&2
-for x in $PEERS; do
-	start_peer "$x"
-	legit "$x" "$tmp/wrk.out"
-	printf '%s\t%s\n' "$x" "$(wrk_sum "$tmp/wrk.out" | tr ' ' '\t')" |
-	    tee -a "$base" >&2
-	for k in $ATTACKS; do
-		measure "$x" "$ppid" "$k" | tee -a "$raw" >&2
+    "-d${LEGIT}s beside them, $NCPU cores, $ROUNDS round(s)" >&2
+r=1
+while [ $r -le "$ROUNDS" ]; do
+	for x in $PEERS; do
+		start_peer "$x"
+		legit "$x" "$tmp/wrk.out"
+		printf '%s\t%s\t%s\n' $r "$x" \
+		    "$(wrk_sum "$tmp/wrk.out" | tr ' ' '\t')" |
+		    tee -a "$base" >&2
+		for k in $ATTACKS; do
+			printf '%s\t' $r
+			measure "$x" "$ppid" "$k"
+		done | tee -a "$raw" >&2
+		kill "$ppid"
+		wait "$ppid" 2>/dev/null
 	done
-	kill "$ppid"
-	wait "$ppid" 2>/dev/null
+	r=$((r + 1))
 done
 
 {
@@ -201,7 +248,9 @@ done
 	echo "Each proxy alone in turn: $CONNS slowhttptest connections" \
 	    "(opened at $RATE/s, ${ATTACK}s) while wrk -t1 -c20" \
 	    "-d${LEGIT}s asks for /small; the baseline is the same wrk" \
-	    "without attack, just before, in the same run.  RSS is VmRSS" \
+	    "without attack, just before, in the same round.  $ROUNDS" \
+	    "round(s), the proxies in turn in each; every figure is the" \
+	    "median over the rounds.  RSS is VmRSS" \
 	    "summed over the proxy's processes; \"after\" is ${SETTLE}s" \
 	    "after the attack ended.  Proxy CPU: user + system seconds of" \
 	    "its processes from the start of the attack to \"after\"."
@@ -209,14 +258,14 @@ done
 	for x in $PEERS; do echo "- $x: $(version "$x")"; done
 	echo
 	echo "| proxy | attack | attack conns held (max) | legit req/s |" \
-	    "vs own baseline | wrk errors | proxy CPU s |" \
+	    "vs own baseline | ... by round | wrk errors | proxy CPU s |" \
 	    "peak RSS MiB | peak fds |" \
 	    "RSS before MiB | RSS after MiB |"
 	echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |" \
-	    "---: | ---: |"
+	    "---: | ---: | ---: |"
 	report "$raw" "$base"
 	echo
-	echo "Baselines (proxy, req/s, wrk errors):"
+	echo "Baselines (round, proxy, req/s, wrk errors):"
 	echo
 	echo '```'
 	cat "$base"
