@@ -74,7 +74,7 @@ struct be_health {
 
 /* What /status shows of a backend's health (stats.h). */
 struct hc_status {
-	char			health[12];	/* healthy, sick, ejected */
+	char			health[12];	/* healthy, sick, ejected, trial */
 	char			window[65];	/* oldest first; "" without a
 						   probe */
 	char			last[HC_WHY];	/* the last probe's result */

@@ -79,8 +79,13 @@ def test(ctx):
     got = [ask(fd.port, "d.test", "/b%d" % i) for i in range(20)]
     t.check(set(got) == {"n1", "n2"} or time.monotonic() - t0 > 1,
             "while ejected: %r" % got)
-    t.check(t.status(aport)["backends"]["b0"]["health"] == "ejected",
-            "/status does not say ejected")
+    h = t.status(aport)["backends"]["b0"]["health"]
+    t.check(h == "ejected" or time.monotonic() - t0 > 0.9,
+            "/status says %r, not ejected" % h)
+    # its time up, /status says so before any request takes it back
+    t.wait_until(lambda: t.status(aport)["backends"]["b0"]["health"] ==
+                 "trial", 3, "/status never said trial")
+    t.check(time.monotonic() - t0 >= 0.9, "trial before fail_timeout")
 
     # back-off: the trial request fails, twice as long out
     t.wait_until(lambda: ask(fd.port, "d.test", "/c") == 502, 3,
