@@ -16,7 +16,11 @@
  * the last trim, and that peak was at least MEM_TRIM_MIN sessions,
  * malloc_trim(0) returns every free page of every arena (glibc walks
  * them all, madvise(MADV_DONTNEED) inside the heaps, not only their
- * tops) and the peak starts again from the present count.  The free
+ * tops) and the peak starts again from the present count.  A crowd that
+ * leaves over several seconds (slow clients cut one by one) is followed
+ * down, a trim at each halving, until fewer than MEM_TRIM_LOW sessions
+ * are left: stopping at the first peak below MEM_TRIM_MIN left a few
+ * hundred sessions' worth of buffers (about 16 MB) behind.  The free
  * lists of buffers and transactions keep their few dozen entries; only
  * what the allocator holds goes back.
  *
@@ -44,8 +48,11 @@
 #include "stats.h"
 
 #define MEM_TRIM_MIN	256	/* sessions: a smaller peak is not worth it */
+#define MEM_TRIM_LOW	32	/* ... but a crowd leaving is followed
+				   down to this many */
 
 static unsigned		mem_peak;	/* atomic: sessions, since the trim */
+static int		mem_crowd;	/* main thread: one is leaving */
 
 /*--------------------------------------------------------------------
  * Keep the peak of open sessions, seen where they are opened: a crowd
@@ -69,12 +76,16 @@ MEM_Tick(unsigned sessions)
 {
 	unsigned peak = __atomic_load_n(&mem_peak, __ATOMIC_RELAXED);
 
-	if (peak < MEM_TRIM_MIN || sessions > peak / 2)
+	if (peak >= MEM_TRIM_MIN)
+		mem_crowd = 1;
+	if (!mem_crowd || sessions > peak / 2)
 		return (0);
 	/* A higher peak stored meanwhile wins; the next tick sees it. */
 	if (!__atomic_compare_exchange_n(&mem_peak, &peak, sessions, 0,
 	    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
 		return (0);
+	if (sessions < MEM_TRIM_LOW)
+		mem_crowd = 0;		/* it has gone */
 #if defined(__linux__) && defined(__GLIBC__)
 	(void)malloc_trim(0);
 	CNT_INC(&g_counters, mem_trimmed);
