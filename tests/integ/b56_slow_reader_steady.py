@@ -15,7 +15,6 @@ origin (its connection closes), and not before 0.9 x timeout_client.
 """
 
 import os
-import select
 import socket
 import sys
 import time
@@ -32,19 +31,11 @@ result = {}
 def handler(c):
     c.read_head()
     c.send(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % SIZE)
-    chunk = b"z" * 65536
-    sent = 0
-    c.sock.setblocking(False)
-    while sent < SIZE:
-        select.select([], [c.sock], [], 0.05)
-        try:
-            sent += c.sock.send(chunk)
-        except BlockingIOError:
-            continue
-        except OSError as e:
-            result["closed"] = (time.monotonic(), sent, str(e))
-            return
-    result["error"] = "all %d bytes were sent" % sent
+    sent, err = c.stream(SIZE)
+    if err is not None:
+        result["closed"] = (time.monotonic(), sent, err)
+    else:
+        result["error"] = "all %d bytes were sent" % sent
 
 
 def test(ctx):

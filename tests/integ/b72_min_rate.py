@@ -48,17 +48,7 @@ def handler(c):
         seen[path] = time.monotonic()
     if path.startswith("/big"):
         c.send(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % BIG)
-        chunk = b"z" * 65536
-        sent = 0
-        c.sock.setblocking(False)
-        while sent < BIG:
-            select.select([], [c.sock], [], 0.05)
-            try:
-                sent += c.sock.send(chunk)
-            except BlockingIOError:
-                continue
-            except OSError:
-                break
+        sent, _ = c.stream(BIG)
         with lock:
             seen[path + ":end"] = (time.monotonic(), sent)
         return
@@ -159,6 +149,16 @@ def reader(port, path, chunk, gap, secs, out):
     s.close()
 
 
+def cut_408(name, got, timeout):
+    """A 408, about min_rate_grace (1 s) after the first byte."""
+    data, secs = got
+    t.log("%s: cut after %.2fs: %r" % (name, secs, data[:40]))
+    t.check(data.startswith(b"HTTP/1.1 408 "), "%s: got %r, want a 408"
+            % (name, data[:60]))
+    t.check(0.9 <= secs <= 5, "%s: cut after %.2fs, want about 1s "
+            "(min_rate_grace), long before %s" % (name, secs, timeout))
+
+
 def run(threads):
     for th in threads:
         th.start()
@@ -195,21 +195,11 @@ def test(ctx):
                                                0.02, 3, out)),
          threading.Thread(target=trickle, args=(c.port, "/h", out, "c"))])
 
-    data, secs = out["a"]
-    t.log("A head_slow: cut after %.2fs: %r" % (secs, data[:40]))
-    t.check(data.startswith(b"HTTP/1.1 408 "), "A head_slow: got %r, "
-            "want a 408" % data[:60])
-    t.check(0.9 <= secs <= 5, "A head_slow: cut after %.2fs, want about "
-            "1s (min_rate_grace), long before timeout_req" % secs)
+    cut_408("A head_slow", out["a"], "timeout_req")
     r = out["head_ok"]
     t.check(r.status == 200, "A head_ok: status %d" % r.status)
 
-    data, secs = out["/body_slow"]
-    t.log("A body_slow: cut after %.2fs: %r" % (secs, data[:40]))
-    t.check(data.startswith(b"HTTP/1.1 408 "), "A body_slow: got %r, "
-            "want a 408" % data[:60])
-    t.check(0.9 <= secs <= 5, "A body_slow: cut after %.2fs, want about "
-            "1s, long before timeout_body" % secs)
+    cut_408("A body_slow", out["/body_slow"], "timeout_body")
     t.check("/body_slow" not in seen, "the origin saw the slow body")
     r, secs = out["/body_ok"]
     t.check(r.status == 200 and r.body == b"got 16000",
