@@ -764,6 +764,7 @@ BE_Recycle(struct bconn **bcp)
 	struct bconn *bc;
 	struct bpool *bp;
 	tim_dur idle;
+
 	TAKE_OBJ_NOTNULL(bc, bcp, BCONN_MAGIC);
 	assert(bc->wp.w == NULL);
 	bp = bc->pool;

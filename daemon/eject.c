@@ -162,7 +162,7 @@ HC_Readmit(struct backend *be, tim_mono now)
  */
 
 tim_mono
-HC_EjectEnd(struct backend *be)
+HC_EjectEnd(const struct backend *be)
 {
 	tim_mono t;
 

@@ -467,16 +467,14 @@ HC_Status(const struct backend *be, struct hc_status *st)
 {
 	uint64_t bits;
 	unsigned u, win;
-	tim_mono until;
 	const char *h = "healthy";
 
 	CHECK_OBJ_NOTNULL(be, BACKEND_MAGIC);
-	__atomic_load(&be->hc.until, &until, __ATOMIC_RELAXED);
 	if (__atomic_load_n(&be->sick, __ATOMIC_RELAXED))
 		h = "sick";
 	else if (__atomic_load_n(&be->ejected, __ATOMIC_RELAXED))
 		/* over, though no request has come to take it back yet */
-		h = TIM_mono() < until ? "ejected" : "trial";
+		h = TIM_mono() < HC_EjectEnd(be) ? "ejected" : "trial";
 	else if (__atomic_load_n(&be->hc.trial, __ATOMIC_RELAXED))
 		h = "trial";
 	(void)snprintf(st->health, sizeof st->health, "%s", h);

@@ -107,7 +107,7 @@ void HC_Ok(struct backend *);
  */
 int HC_Readmit(struct backend *, tim_mono now);
 /* When its ejection ends (director.c's cap on ejections); any thread. */
-tim_mono HC_EjectEnd(struct backend *);
+tim_mono HC_EjectEnd(const struct backend *);
 
 void HC_Status(const struct backend *, struct hc_status *); /* any thread */
 /* A probe result in words, as logged: "200", "connect: ...", ... */

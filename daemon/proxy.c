@@ -846,7 +846,7 @@ static enum px_ret
 px_buffer(struct txn *txn, tim_mono now)
 {
 	struct sess *sp = txn->sp;
-	tim_mono dl;
+	tim_mono dl, slow;
 	unsigned st;
 	ssize_t r;
 
@@ -868,8 +868,8 @@ px_buffer(struct txn *txn, tim_mono now)
 	dl = now + txn->conf->timeout_client;
 	if (dl > txn->t_end)
 		dl = txn->t_end;
-	if (txn->conf->min_rate > 0 && px_body_slow(txn) < dl)
-		dl = px_body_slow(txn);
+	if (txn->conf->min_rate > 0 && (slow = px_body_slow(txn)) < dl)
+		dl = slow;
 	return (px_arm(txn, POLLIN, dl, 0, 0.));
 }
 
