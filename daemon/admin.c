@@ -399,6 +399,9 @@ adm_prom_gauges(struct adm_out *o, const struct stats *st, double now)
 	adm_pone(o, "sessions_idle", "gauge",
 	    "client sessions held idle", adm_diff(st->sessions,
 	    st->sessions_busy));
+	adm_pone(o, "sessions_partial", "gauge",
+	    "client sessions with part of a head, counted per address "
+	    "(max_partial_per_client)", st->sessions_partial);
 	adm_pone(o, "queue_length", "gauge",
 	    "requests waiting for a worker", st->queue);
 	adm_pone(o, "workers", "gauge", "worker threads", st->workers);
@@ -574,9 +577,9 @@ adm_status(struct adm_out *o, const struct stats *st, double now)
 	ADM_Printf(o, "\"health\":\"%s\",", ADM_HealthFail() == NULL ? "ok" :
 	    "fail");
 	adm_json_counters(o, st);
-	ADM_Printf(o, ",\"sessions\":{\"open\":%u,\"busy\":%u,\"idle\":%u}",
-	    st->sessions, st->sessions_busy,
-	    adm_diff(st->sessions, st->sessions_busy));
+	ADM_Printf(o, ",\"sessions\":{\"open\":%u,\"busy\":%u,\"idle\":%u,"
+	    "\"partial\":%u}", st->sessions, st->sessions_busy,
+	    adm_diff(st->sessions, st->sessions_busy), st->sessions_partial);
 	ADM_Printf(o, ",\"queue\":%u", st->queue);
 	ADM_Printf(o, ",\"workers\":{\"total\":%u,\"busy\":%u,\"idle\":%u}",
 	    st->workers, st->workers_busy,

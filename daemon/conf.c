@@ -86,6 +86,7 @@ extern const char CONF_default[];	/* conf/frontd.conf, generated */
 	X(timeout_body,		DUR,	30 * SEC,	1,	DAY)	\
 	X(min_rate,		SIZE,	500,		0,	1 * GB)	\
 	X(min_rate_grace,	DUR,	5 * SEC,	1,	DAY)	\
+	X(max_partial_per_client, COUNT, 0,		0,	1000000) \
 	X(head_max,		SIZE,	16 * KB,	1 * KB,	1 * MB)	\
 	X(field_max,		SIZE,	8 * KB,		64,	1 * MB)	\
 	X(nfield_max,		COUNT,	100,		1,	H1_MAXFIELDS) \
@@ -816,6 +817,8 @@ conf_build_rest(cfg_t *cfg, struct conf *c)
 	c->timeout_body = Conf_Dur(cfg, "timeout_body");
 	c->min_rate = (size_t)cfg_getint(cfg, "min_rate");
 	c->min_rate_grace = Conf_Dur(cfg, "min_rate_grace");
+	c->max_partial_per_client =
+	    (unsigned)cfg_getint(cfg, "max_partial_per_client");
 	c->pidfile = Conf_Strdup(cfg_getstr(cfg, "pidfile"));
 	c->user = Conf_Strdup(cfg_getstr(cfg, "user"));
 	c->group = Conf_Strdup(cfg_getstr(cfg, "group"));

@@ -164,6 +164,7 @@ struct conf {
 	tim_dur			timeout_body;	/* ... within this: 30s */
 	size_t			min_rate;	/* slow clients: bytes/s, 500 */
 	tim_dur			min_rate_grace;	/* ... once past this: 5s */
+	unsigned		max_partial_per_client; /* partial heads an address holds: 0, no cap */
 	struct htc_limits	limits;		/* head_max 16k, field_max 8k,
 						   nfield_max 100, target_max 8k */
 

@@ -93,6 +93,7 @@ struct sess {
 	union sockaddr_u	peer;
 	unsigned		flags;	/* in what was padding */
 #define SES_F_PROXY		0x1	/* a PROXY header is to come first */
+#define SES_F_PARTIAL		0x2	/* counted in ses_partial.c */
 };
 
 /*
@@ -120,6 +121,7 @@ struct sess *SES_New(int fd, const union sockaddr_u *, struct conf *);
 void SES_Delete(struct sess **, enum sess_close);
 void SES_Wait(struct sess *);		/* hand to the idle waiter */
 void SES_ReqStart(struct sess *, tim_mono);
+int SES_Partial(struct sess *);		/* -1: 429 sent, close it */
 tim_mono SES_ReqDeadline(const struct sess *);
 enum sess_close SES_ReqExpired(const struct sess *, tim_mono);
 int SES_WaitInit(unsigned nwaiters, unsigned bufsize);
@@ -131,6 +133,11 @@ size_t SES_Error(struct sess *, unsigned status);
 void SES_Refuse(struct sess *, unsigned status, enum sess_close);
 unsigned SES_HtcStatus(enum htc_status);	/* 400, 414, 431, 501 */
 void SES_PeerText(const struct sess *, char *, size_t);	/* small response, close */
+
+/* ses_partial.c: unfinished heads per client address */
+int SPL_Take(struct sess *);		/* -1: over max_partial_per_client */
+void SPL_Drop(struct sess *);
+unsigned SPL_Count(void);		/* sessions counted */
 
 /* client_ip.c: the client behind trusted proxies */
 struct h1_head;

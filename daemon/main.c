@@ -288,6 +288,8 @@ main_dump(const struct conf *c)
 	main_pdur("", "timeout_body", c->timeout_body);
 	main_psize("min_rate", c->min_rate);
 	main_pdur("", "min_rate_grace", c->min_rate_grace);
+	(void)printf("max_partial_per_client = %u\n",
+	    c->max_partial_per_client);
 	main_psize("head_max", c->limits.head_max);
 	main_psize("field_max", c->limits.field_max);
 	(void)printf("nfield_max = %u\n", c->limits.nfield_max);

@@ -120,6 +120,7 @@ SES_Delete(struct sess **spp, enum sess_close sc)
 	TAKE_OBJ_NOTNULL(sp, spp, SESS_MAGIC);
 	AZ(sp->txn);
 	assert(sp->wp.w == NULL);
+	SPL_Drop(sp);
 	hp = sp->wrk != NULL ? WRK_HtcPool(sp->wrk) : NULL;
 	HTC_Fini(&sp->htc, hp);
 	WAIT_Leave(&sp->wp);
@@ -156,6 +157,7 @@ SES_Error(struct sess *sp, unsigned status)
 	case 408: reason = "Request Timeout"; break;
 	case 413: reason = "Content Too Large"; break;
 	case 414: reason = "URI Too Long"; break;
+	case 429: reason = "Too Many Requests"; break;
 	case 431: reason = "Request Header Fields Too Large"; break;
 	case 500: reason = "Internal Server Error"; break;
 	case 501: reason = "Not Implemented"; break;
@@ -239,6 +241,23 @@ SES_ReqExpired(const struct sess *sp, tim_mono now)
 }
 
 /*--------------------------------------------------------------------
+ * A session waits with part of a head, in the idle waiter or on a
+ * worker: count it under its address, or, when the address holds
+ * max_partial_per_client already, answer 429.  0, or -1 when the caller
+ * is to close it (SC_PARTIAL_LIMIT).
+ */
+
+int
+SES_Partial(struct sess *sp)
+{
+
+	if (SPL_Take(sp) == 0)
+		return (0);
+	SES_Refuse(sp, 429, SC_PARTIAL_LIMIT);
+	return (-1);
+}
+
+/*--------------------------------------------------------------------
  * Hand a session to the idle waiter, any thread.  With nothing buffered
  * it waits for timeout_idle; with part of a head, for what is left of
  * timeout_req.
@@ -262,9 +281,13 @@ SES_Wait(struct sess *sp)
 	if (sp->flags & SES_F_PROXY) {
 		sp->t_req = TIM_mono();		/* the header, from the accept */
 		sp->wp.he.key = sp->t_req + sp->conf->timeout_req;
-	} else if (HTC_Avail(&sp->htc) > 0)
+	} else if (HTC_Avail(&sp->htc) > 0) {
+		if (SES_Partial(sp) != 0) {
+			SES_Delete(&sp, SC_PARTIAL_LIMIT);
+			return;
+		}
 		sp->wp.he.key = SES_ReqDeadline(sp);
-	else {
+	} else {
 		sp->t_req = 0.;
 		sp->wp.he.key = TIM_mono() + sp->conf->timeout_idle;
 	}
@@ -571,12 +594,17 @@ ses_idle_cb(struct waited *wp, enum wait_event ev, tim_mono now)
 		    &sp->conf->limits);
 	switch (hs) {
 	case HTC_COMPLETE:
+		SPL_Drop(sp);
 		SES_ReqStart(sp, now);
 		sp->t_ready = now;
 		ses_dispatch(sw, sp);
 		return;
 	case HTC_MORE:
 		if (HTC_Avail(&sp->htc) > 0) {
+			if (SES_Partial(sp) != 0) {
+				SES_Delete(&sp, SC_PARTIAL_LIMIT);
+				return;
+			}
 			SES_ReqStart(sp, now);
 			wp->he.key = SES_ReqDeadline(sp);
 		}

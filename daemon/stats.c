@@ -52,6 +52,7 @@ STAT_Get(struct stats *st)
 		st->closed[u] = __atomic_load_n(&g_closed[u],
 		    __ATOMIC_RELAXED);
 	st->sessions = __atomic_load_n(&g_sessions, __ATOMIC_RELAXED);
+	st->sessions_partial = SPL_Count();
 	SES_Stats(st);
 	WRK_Stats(st);
 	BE_LbStats(st);

@@ -51,6 +51,7 @@ struct stats {
 	uint64_t		closed[SC__MAX]; /* sessions closed, by reason */
 	unsigned		sessions;	/* client sessions open */
 	unsigned		sessions_busy;	/* owned by workers */
+	unsigned		sessions_partial; /* counted per address */
 	unsigned		queue;		/* waiting for a worker */
 	unsigned		workers;
 	unsigned		workers_busy;	/* own at least one session */

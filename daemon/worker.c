@@ -220,6 +220,7 @@ wrk_next_req(struct worker *wrk, struct sess *sp, enum htc_status hs,
 
 	switch (hs) {
 	case HTC_COMPLETE:
+		SPL_Drop(sp);
 		SES_ReqStart(sp, now);
 		sp->t_ready = now;
 		PX_Start(wrk, sp, now);
@@ -238,6 +239,10 @@ wrk_next_req(struct worker *wrk, struct sess *sp, enum htc_status hs,
 	}
 	sp->wp.events = POLLIN;
 	if (HTC_Avail(&sp->htc) > 0) {
+		if (SES_Partial(sp) != 0) {
+			WRK_Release(wrk, &sp, SC_PARTIAL_LIMIT);
+			return;
+		}
 		SES_ReqStart(sp, now);
 		sp->wp.he.key = SES_ReqDeadline(sp);
 	} else {

@@ -14,6 +14,8 @@ SESS_CLOSE(IDLE_TIMEOUT, 0, "idle keep-alive timeout")
 SESS_CLOSE(REQ_TIMEOUT,	1, "request head timeout (408)")
 SESS_CLOSE(CLIENT_TIMEOUT, 1, "client stalled mid-request or mid-response")
 SESS_CLOSE(REQ_SLOW,	1, "request head slower than min_rate (408)")
+SESS_CLOSE(PARTIAL_LIMIT, 1,
+    "client address at max_partial_per_client unfinished heads (429)")
 SESS_CLOSE(CLIENT_SLOW,	1, "client slower than min_rate mid-request or mid-response")
 SESS_CLOSE(RX_ERROR,	1, "receive error")
 SESS_CLOSE(TX_ERROR,	1, "send error")
