@@ -20,7 +20,11 @@ frontd B: min_rate 64k, grace 1 s, timeout_client 20 s; the origin
 sends 64 MiB as fast as it can.
   read_slow   a small receive buffer read 1 KiB every 0.1 s: cut (the
               origin's connection closes) within a few seconds;
-  read_ok     16 KiB every 20 ms (about 800 KB/s) for 3 s: not cut.
+  read_ok     16 KiB every 20 ms (about 800 KB/s) for 3 s: not cut;
+  read_near   paced at 128 KB/s, twice the rate, for 4 s: not cut (a
+              real client close to the rate is not mistaken for a slow
+              one; the send buffer it has not emptied is not counted as
+              taken).
 frontd C: min_rate 0 (off), timeout_req 2 s.
   head_slow   the same trickle lives until timeout_req.
 The bounds are wide: a loaded machine and the sanitizers run this too.
@@ -149,6 +153,34 @@ def reader(port, path, chunk, gap, secs, out):
     s.close()
 
 
+def paced(port, path, rate, secs, out):
+    """Read at 'rate' bytes a second on average, catching up after a
+    late wake-up, for 'secs' seconds."""
+    s = socket.socket()
+    s.settimeout(10)
+    s.connect(("127.0.0.1", port))
+    s.sendall(b"GET %s HTTP/1.1\r\nHost: example.com\r\n\r\n"
+              % path.encode())
+    t0 = time.monotonic()
+    got = 0
+    cut = None
+    while time.monotonic() - t0 < secs:
+        due = (time.monotonic() - t0) * rate - got
+        if due < 4096:
+            time.sleep((4096 - due) / rate)
+            continue
+        try:
+            d = s.recv(min(int(due), 65536))
+        except OSError:
+            d = b""
+        if not d:
+            cut = time.monotonic() - t0
+            break
+        got += len(d)
+    out[path] = (cut, got)
+    s.close()
+
+
 def cut_408(name, got, timeout):
     """A 408, about min_rate_grace (1 s) after the first byte."""
     data, secs = got
@@ -193,6 +225,8 @@ def test(ctx):
                                                0.1, 20, out)),
          threading.Thread(target=reader, args=(b.port, "/big_ok", 16384,
                                                0.02, 3, out)),
+         threading.Thread(target=paced, args=(b.port, "/big_near",
+                                              128 << 10, 4, out)),
          threading.Thread(target=trickle, args=(c.port, "/h", out, "c"))])
 
     cut_408("A head_slow", out["a"], "timeout_req")
@@ -217,6 +251,10 @@ def test(ctx):
     t.check(cut is None, "B read_ok: a reader at about 800 KB/s was cut "
             "after %s s (%d bytes)" % (cut, got))
 
+    cut, got = out["/big_near"]
+    t.log("B read_near: %d bytes in 4 s, cut: %s" % (got, cut))
+    t.check(cut is None, "B read_near: a reader at twice min_rate was cut "
+            "after %s s (%d bytes)" % (cut, got))
     data, secs = out["c"]
     t.log("C head_slow, min_rate 0: closed after %.2fs" % secs)
     t.check(1.8 <= secs <= 6, "C head_slow: closed after %.2fs, want "
