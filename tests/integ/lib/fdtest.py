@@ -21,6 +21,7 @@ prints "ok NAME" or "FAIL NAME: reason" (with frontd's stderr), and exits
 
 import hashlib
 import os
+import random
 import re
 import select
 import shutil
@@ -52,12 +53,28 @@ def log(msg):
     print("# %s" % msg, flush=True)
 
 
+_given = set()
+
+
 def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
+    """A port free to listen on now.  Below the ephemeral range (32768 and
+    up on Linux and illumos), so that no client socket on the machine --
+    this test's, or another run's -- is given it before frontd binds it,
+    as a port the kernel picked could be; at random, so that two runs at
+    once rarely try the same one."""
+    while True:
+        p = random.randrange(10000, 20000)
+        if p in _given:
+            continue
+        s = socket.socket()
+        try:
+            s.bind(("127.0.0.1", p))
+        except OSError:
+            continue
+        finally:
+            s.close()
+        _given.add(p)
+        return p
 
 
 def wait_port(port, timeout=10.0):
