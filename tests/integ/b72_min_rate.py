@@ -128,9 +128,11 @@ def body(port, path, size, piece, gap, out):
         out[path] = (data, time.monotonic() - t0)
 
 
-def reader(port, path, chunk, gap, secs, out):
+def reader(port, path, secs, out, chunk=0, gap=0., rate=0):
+    """Read for 'secs' seconds: 'chunk' bytes every 'gap' seconds, or at
+    'rate' bytes a second on average, catching up after a late wake-up."""
     s = socket.socket()
-    if chunk < 4096:
+    if 0 < chunk < 4096:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     s.settimeout(10)
     s.connect(("127.0.0.1", port))
@@ -140,8 +142,14 @@ def reader(port, path, chunk, gap, secs, out):
     got = 0
     cut = None
     while time.monotonic() - t0 < secs:
+        n = chunk
+        if rate:
+            n = int((time.monotonic() - t0) * rate - got)
+            if n < 4096:
+                time.sleep((4096 - n) / rate)
+                continue
         try:
-            d = s.recv(chunk)
+            d = s.recv(min(n, 65536))
         except OSError:
             d = b""
         if not d:
@@ -149,34 +157,6 @@ def reader(port, path, chunk, gap, secs, out):
             break
         got += len(d)
         time.sleep(gap)
-    out[path] = (cut, got)
-    s.close()
-
-
-def paced(port, path, rate, secs, out):
-    """Read at 'rate' bytes a second on average, catching up after a
-    late wake-up, for 'secs' seconds."""
-    s = socket.socket()
-    s.settimeout(10)
-    s.connect(("127.0.0.1", port))
-    s.sendall(b"GET %s HTTP/1.1\r\nHost: example.com\r\n\r\n"
-              % path.encode())
-    t0 = time.monotonic()
-    got = 0
-    cut = None
-    while time.monotonic() - t0 < secs:
-        due = (time.monotonic() - t0) * rate - got
-        if due < 4096:
-            time.sleep((4096 - due) / rate)
-            continue
-        try:
-            d = s.recv(min(int(due), 65536))
-        except OSError:
-            d = b""
-        if not d:
-            cut = time.monotonic() - t0
-            break
-        got += len(d)
     out[path] = (cut, got)
     s.close()
 
@@ -221,12 +201,12 @@ def test(ctx):
                                              10, 0.2, out)),
          threading.Thread(target=body, args=(a.port, "/body_ok", 16000,
                                              1000, 0.2, out)),
-         threading.Thread(target=reader, args=(b.port, "/big_slow", 1024,
-                                               0.1, 20, out)),
-         threading.Thread(target=reader, args=(b.port, "/big_ok", 16384,
-                                               0.02, 3, out)),
-         threading.Thread(target=paced, args=(b.port, "/big_near",
-                                              128 << 10, 4, out)),
+         threading.Thread(target=reader, args=(b.port, "/big_slow", 20, out,
+                                               1024, 0.1)),
+         threading.Thread(target=reader, args=(b.port, "/big_ok", 3, out,
+                                               16384, 0.02)),
+         threading.Thread(target=reader, args=(b.port, "/big_near", 4, out),
+                          kwargs={"rate": 128 << 10}),
          threading.Thread(target=trickle, args=(c.port, "/h", out, "c"))])
 
     cut_408("A head_slow", out["a"], "timeout_req")
