@@ -29,8 +29,9 @@
 # connections slowhttptest saw open at once, the proxy's peak resident
 # memory (VmRSS summed over its processes, sampled every 0.5 s) and
 # peak open descriptors, its resident memory just before the attack and
-# SETTLE seconds after slowhttptest ended, and the CPU time (user +
-# system) its processes used from the start of the attack to then.
+# SETTLE seconds after slowhttptest ended, the CPU time (user +
+# system) its processes used from the start of the attack to then, and
+# the attacker's CPU time while wrk ran (see cap_init for its quota).
 #
 # Each proxy keeps its own timeouts (those of bench-peers: HAProxy
 # "timeout http-request 10s", nginx's defaults of 60 s, frontd's
@@ -41,7 +42,8 @@
 #
 # Settings (environment): CONNS (3000), RATE (1000 a second), ATTACK
 # (36 s), LEGIT (24 s), SETTLE (5 s), PEERS ("haproxy nginx frontd"),
-# ATTACKS ("headers body read"), ROUNDS (1), OUT
+# ATTACKS ("headers body read"), ROUNDS (1), ATTACKER_CPU (25: percent
+# of one core slowhttptest may use, 0 for no cap; see cap_init), OUT
 # (tests/bench/results/slow-DATE.md; "-" for none), B (build dir).  About
 # 8 minutes a round with the defaults.
 # Needs slowhttptest, haproxy, nginx, wrk, python3 and procps (make
@@ -67,6 +69,7 @@ SETTLE=${SETTLE:-5}
 PEERS=${PEERS:-haproxy nginx frontd}
 ATTACKS=${ATTACKS:-headers body read}
 ROUNDS=${ROUNDS:-1}
+ATTACKER_CPU=${ATTACKER_CPU:-25}
 OUT=${OUT:-$top/tests/bench/results/slow-$(date -u +%Y-%m-%d).md}
 NCPU=$(getconf _NPROCESSORS_ONLN)
 HZ=$(getconf CLK_TCK)
@@ -106,10 +109,53 @@ attack() {		# attack PEER KIND: slowhttptest in the background
 	body) set -- -B -i 2 -s 8192 -u "$url/small" ;;
 	read) set -- -X -k 3 -n 2 -z 32 -w 512 -y 1024 -u "$url/large" ;;
 	esac
-	slowhttptest "$@" -c "$CONNS" -r "$RATE" -l "$ATTACK" -p 5 \
-	    > "$tmp/attack.out" 2>&1 &
+	# in the capped group from its first instruction (see cap_init)
+	sh -c '[ -z "$1" ] || echo $$ > "$1/cgroup.procs"; shift; exec "$@"' \
+	    sh "$cg" slowhttptest "$@" -c "$CONNS" -r "$RATE" -l "$ATTACK" \
+	    -p 5 > "$tmp/attack.out" 2>&1 &
 	apid=$!
 	pids="$pids $apid"
+}
+
+# slowhttptest 1.8.2 (Debian 12) busy-loops: once its probe or any of its
+# connections is closed, poll() keeps being handed the closed descriptor
+# and returns POLLNVAL at once, so it spins a whole core from the first
+# close until its last connection is closed or the test ends.  A proxy
+# that answers the probe or cuts slow clients pays for that core on a
+# shared machine, one that holds them pays less; an attacker on another
+# host costs the proxy nothing.  So the attacker runs in a cgroup of its
+# own with at most ATTACKER_CPU percent of one core: enough for what the
+# attack itself does (1000 connects a second, a few bytes per connection
+# every 2 s), not for the spin.  Its CPU time beside wrk is reported.
+cap_init() {		# sets cg and capinfo
+	cg=""
+	capinfo="not capped (ATTACKER_CPU=0)"
+	[ "$ATTACKER_CPU" -gt 0 ] || return 0
+	q=$((ATTACKER_CPU * 1000))
+	if grep -qw cpu /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
+		echo +cpu > /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
+		d=/sys/fs/cgroup/frontd-slow.$$
+		mkdir "$d" 2>/dev/null && cg=$d &&
+		    echo "$q 100000" > "$d/cpu.max" 2>/dev/null
+	elif [ -w /sys/fs/cgroup/cpu/cgroup.procs ]; then
+		d=/sys/fs/cgroup/cpu/frontd-slow.$$
+		mkdir "$d" 2>/dev/null && cg=$d &&
+		    echo 100000 > "$d/cpu.cfs_period_us" &&
+		    echo "$q" > "$d/cpu.cfs_quota_us" 2>/dev/null
+	fi
+	if [ $? -eq 0 ] && [ -n "$cg" ]; then
+		capinfo="capped at $ATTACKER_CPU% of one core (a cgroup's CPU quota)"
+		return 0
+	fi
+	cap_fini
+	cg=""
+	capinfo="NOT capped (no writable cgroup CPU controller)"
+	echo "$me: the attacker is $capinfo" >&2
+}
+
+cap_fini() {
+	[ -n "$cg" ] && [ -d "$cg" ] && rmdir "$cg" 2>/dev/null
+	return 0
 }
 
 sampler() {		# sampler PID OUT: "rss_kb fds" every 0.5 s
@@ -119,8 +165,16 @@ sampler() {		# sampler PID OUT: "rss_kb fds" every 0.5 s
 	done
 }
 
+atk_ticks() {		# the attacker's CPU ticks in $tmp/atk.ticks, while it lives
+	while t=$(cpu_ticks "$apid") && kill -0 "$apid" 2>/dev/null; do
+		echo "$t" > "$tmp/atk.ticks.new"
+		mv "$tmp/atk.ticks.new" "$tmp/atk.ticks"
+		sleep 0.2
+	done
+}
+
 # One attack on one proxy: a line "peer kind req/s errors held peak_kb
-# peak_fds before_kb after_kb cpu_s".
+# peak_fds before_kb after_kb cpu_s attacker_cpu_s".
 measure() {		# measure PEER PID KIND
 	: > "$tmp/samples"
 	before=$(rss_kb "$2")
@@ -129,7 +183,14 @@ measure() {		# measure PEER PID KIND
 	spid=$!
 	attack "$1" "$3"
 	sleep $(( (CONNS + RATE - 1) / RATE + 2 ))
+	a0=$(cpu_ticks "$apid")
+	echo "$a0" > "$tmp/atk.ticks"
+	atk_ticks &
+	tpid=$!
 	legit "$1" "$tmp/wrk.out"
+	kill "$tpid" 2>/dev/null
+	wait "$tpid" 2>/dev/null
+	a1=$(cat "$tmp/atk.ticks")
 	i=0
 	while kill -0 "$apid" 2>/dev/null; do
 		i=$((i + 1))
@@ -148,16 +209,17 @@ measure() {		# measure PEER PID KIND
 		END { print m + 0 }')
 	peak=$(awk '$1 > r { r = $1 } $2 > f { f = $2 }
 	    END { print r + 0, f + 0 }' "$tmp/samples")
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.1f\n' "$1" "$3" \
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.1f\t%.1f\n' "$1" "$3" \
 	    "$(wrk_sum "$tmp/wrk.out")" "$held" "$peak" "$before" "$after" \
-	    "$(echo "$c0 $c1 $HZ" | awk '{ print ($2 - $1) / $3 }')" |
+	    "$(echo "$c0 $c1 $HZ" | awk '{ print ($2 - $1) / $3 }')" \
+	    "$(echo "$a0 $a1 $HZ" | awk '{ print ($2 - $1) / $3 }')" |
 	    tr ' ' '\t'
 }
 
 #--------------------------------------------------------------------
 
 # Lines of RAW are "round peer kind req/s errors held peak_kb peak_fds
-# before_kb after_kb cpu_s", of BASE "round peer req/s errors".  One row
+# before_kb after_kb cpu_s attacker_cpu_s", of BASE "round peer req/s errors".  One row
 # per peer and attack, in the order first seen: medians over the rounds.
 report() {		# report RAW BASE
 	awk -F '\t' '
@@ -194,9 +256,10 @@ report() {		# report RAW BASE
 			k = order[i]
 			split(k, pk, SUBSEP)
 			printf("| %s | %s | %d | %.0f | %.2f | %s | %d | " \
-			    "%.1f | %.0f | %d | %.0f | %.0f |\n", pk[1],
+			    "%.1f | %.1f | %.0f | %d | %.0f | %.0f |\n", pk[1],
 			    name[pk[2]], med(k, 6), med(k, 4),
 			    med(k, "ratio"), list[k], med(k, 5), med(k, 11),
+			    med(k, 12),
 			    med(k, 7) / 1024, med(k, 8), med(k, 9) / 1024,
 			    med(k, 10) / 1024)
 		}
@@ -213,6 +276,8 @@ MAXCONN=$(( ($(ulimit -n) - 200) / 2 ))	# HAProxy takes 2 fds a connection
 [ $MAXCONN -gt $((CONNS + 500)) ] ||
     die "fd limit $(ulimit -n) too low for CONNS"
 
+cap_init
+trap 'cap_fini; cleanup' EXIT
 start_origin
 raw="$tmp/raw.tsv"
 base="$tmp/base.tsv"
@@ -253,16 +318,18 @@ done
 	    "median over the rounds.  RSS is VmRSS" \
 	    "summed over the proxy's processes; \"after\" is ${SETTLE}s" \
 	    "after the attack ended.  Proxy CPU: user + system seconds of" \
-	    "its processes from the start of the attack to \"after\"."
+	    "its processes from the start of the attack to \"after\"." \
+	    "slowhttptest is $capinfo; its CPU time while wrk ran is" \
+	    "\"attacker CPU s beside wrk\"."
 	echo
 	for x in $PEERS; do echo "- $x: $(version "$x")"; done
 	echo
 	echo "| proxy | attack | attack conns held (max) | legit req/s |" \
 	    "vs own baseline | ... by round | wrk errors | proxy CPU s |" \
-	    "peak RSS MiB | peak fds |" \
+	    "attacker CPU s beside wrk | peak RSS MiB | peak fds |" \
 	    "RSS before MiB | RSS after MiB |"
 	echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |" \
-	    "---: | ---: | ---: |"
+	    "---: | ---: | ---: | ---: |"
 	report "$raw" "$base"
 	echo
 	echo "Baselines (round, proxy, req/s, wrk errors):"
