@@ -8,7 +8,8 @@
 #   make bench-peers      HAProxy, nginx and frontd side by side; report in
 #                         tests/bench/results/ (ROUNDS, DURATION, IDLE)
 #   make bench-slow       slow headers, body and read against the same three;
-#                         report in tests/bench/results/ (CONNS, ATTACK)
+#                         report in tests/bench/results/ (CONNS, ATTACK,
+#                         ATTACKER_CPU)
 #   make bench-failover   one of three origins stopped and started under
 #                         wrk: requests failed, seconds until it is back
 #   make bench-waiter     the waiter alone over socketpairs
