@@ -277,7 +277,7 @@ MAXCONN=$(( ($(ulimit -n) - 200) / 2 ))	# HAProxy takes 2 fds a connection
     die "fd limit $(ulimit -n) too low for CONNS"
 
 cap_init
-trap 'cap_fini; cleanup' EXIT
+trap 'cleanup; cap_fini' EXIT
 start_origin
 raw="$tmp/raw.tsv"
 base="$tmp/base.tsv"
