@@ -120,13 +120,14 @@ attack() {		# attack PEER KIND: slowhttptest in the background
 # slowhttptest 1.8.2 (Debian 12) busy-loops: once its probe or any of its
 # connections is closed, poll() keeps being handed the closed descriptor
 # and returns POLLNVAL at once, so it spins a whole core from the first
-# close until its last connection is closed or the test ends.  A proxy
-# that answers the probe or cuts slow clients pays for that core on a
-# shared machine, one that holds them pays less; an attacker on another
-# host costs the proxy nothing.  So the attacker runs in a cgroup of its
-# own with at most ATTACKER_CPU percent of one core: enough for what the
-# attack itself does (1000 connects a second, a few bytes per connection
-# every 2 s), not for the spin.  Its CPU time beside wrk is reported.
+# close until its last connection is closed or the test ends.  On a
+# shared machine that core comes out of the legitimate traffic for as
+# long as the proxy holds slow clients (under slow read, to the end
+# whatever the proxy does); an attacker on another host costs the proxy
+# nothing.  So the attacker runs in a cgroup of its own with at most
+# ATTACKER_CPU percent of one core: enough for what the attack itself
+# does (1000 connects a second, a few bytes per connection every 2 s),
+# not for the spin.  Its CPU time beside wrk is reported.
 cap_init() {		# sets cg and capinfo
 	cg=""
 	capinfo="not capped (ATTACKER_CPU=0)"
@@ -219,8 +220,9 @@ measure() {		# measure PEER PID KIND
 #--------------------------------------------------------------------
 
 # Lines of RAW are "round peer kind req/s errors held peak_kb peak_fds
-# before_kb after_kb cpu_s attacker_cpu_s", of BASE "round peer req/s errors".  One row
-# per peer and attack, in the order first seen: medians over the rounds.
+# before_kb after_kb cpu_s attacker_cpu_s", of BASE "round peer req/s
+# errors".  One row per peer and attack, in the order first seen:
+# medians over the rounds.
 report() {		# report RAW BASE
 	awk -F '\t' '
 	function med(k, c,    n, i, j, v, a) {
